@@ -1,0 +1,4 @@
+export * from './vocab.js';
+export * from './card.js';
+export * from './datasets.js';
+export * from './stats.js';

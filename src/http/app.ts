@@ -1,0 +1,39 @@
+import swagger from '@fastify/swagger';
+import swaggerUi from '@fastify/swagger-ui';
+import Fastify, { type FastifyInstance } from 'fastify';
+import type { DatasetsService } from '../services/datasets.service.js';
+import type { StatsService } from '../services/stats.service.js';
+import { installErrorHandling } from './errors.js';
+import { buildOpenApi } from './openapi.js';
+import { datasetsRoutes } from './routes/datasets.routes.js';
+import { metaRoutes } from './routes/meta.routes.js';
+
+export interface AppServices {
+  datasets: DatasetsService;
+  stats: StatsService;
+}
+
+export interface AppOptions {
+  logLevel?: string;
+}
+
+/** The HTTP app without listen(), so tests can inject() or listen on port 0. */
+export async function buildApp(services: AppServices, opts: AppOptions = {}): Promise<FastifyInstance> {
+  const app = Fastify({
+    logger: opts.logLevel && opts.logLevel !== 'silent' ? { level: opts.logLevel } : false,
+    maxParamLength: 200,
+    bodyLimit: 1024 * 1024,
+  });
+  installErrorHandling(app);
+
+  const openapi = buildOpenApi();
+  await app.register(swagger, { mode: 'static', specification: { document: openapi as never } });
+  await app.register(swaggerUi, { routePrefix: '/api/docs' });
+  app.get('/api/openapi.json', async () => openapi);
+
+  metaRoutes(app, services.stats);
+  datasetsRoutes(app, services.datasets);
+  // The browser app arrives with its own issue; until then the root leads to the API reference.
+  app.get('/', async (_req, reply) => reply.redirect('/api/docs'));
+  return app;
+}

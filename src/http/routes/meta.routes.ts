@@ -1,0 +1,13 @@
+import type { FastifyInstance } from 'fastify';
+import { VOCABULARIES, type VocabulariesResponse } from '../../../contract/index.js';
+import type { StatsService } from '../../services/stats.service.js';
+
+const vocabularies: VocabulariesResponse = Object.fromEntries(
+  Object.entries(VOCABULARIES).map(([name, entries]) => [name, Object.entries(entries).map(([code, label]) => ({ code, label }))]),
+);
+
+export function metaRoutes(app: FastifyInstance, stats: StatsService): void {
+  app.get('/healthz', async () => ({ status: 'ok' }));
+  app.get('/api/v1/vocabularies', async () => vocabularies);
+  app.get('/api/v1/stats', async () => stats.stats());
+}

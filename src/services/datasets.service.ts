@@ -1,0 +1,86 @@
+import {
+  Card, DATA_TYPES, type DatasetList, type DatasetQuery, type DatasetSummary, FACETS, type Facet, MODALITIES, ORGANS, PLATFORMS, TASKS,
+} from '../../contract/index.js';
+import { licenseLabel, toBibtex } from '../domain/citation.js';
+import { toCroissant } from '../domain/croissant.js';
+import { type DatasetFilters, type SortKey, toFtsQuery } from '../domain/dataset-query.js';
+import { NotFoundError } from '../domain/errors.js';
+import type { DatasetSearchRepo } from '../repos/dataset-search.repo.js';
+import type { DatasetsRepo } from '../repos/datasets.repo.js';
+
+// Facets over a closed vocabulary list every value, with 0 where nothing matches,
+// so a UI can show the whole list of checkboxes.
+const CLOSED_FACETS: Partial<Record<Facet, string[]>> = {
+  modality: Object.keys(MODALITIES),
+  organ: Object.keys(ORGANS),
+  task: Object.keys(TASKS),
+  data_type: Object.keys(DATA_TYPES),
+  platform: Object.keys(PLATFORMS),
+  labelled: ['true', 'false'],
+};
+
+export function toSummary(card: Card): DatasetSummary {
+  return {
+    slug: card.slug,
+    name: card.name,
+    description: card.description,
+    data_type: card.data_type,
+    modalities: card.modalities,
+    organs: card.organs,
+    tasks: card.tasks ?? [],
+    formats: card.formats ?? [],
+    file_count: card.file_count ?? null,
+    file_count_unit: card.file_count_unit ?? null,
+    labelled: card.labelled ?? null,
+    year: card.year ?? null,
+    platform: card.source.platform,
+    source_url: card.source.url,
+    license: licenseLabel(card),
+    demo: card.demo ?? false,
+  };
+}
+
+export function createDatasetsService(deps: { datasets: DatasetsRepo; search: DatasetSearchRepo }) {
+  async function get(slug: string): Promise<Card> {
+    const json = await deps.datasets.getCardJson(slug);
+    if (json === undefined) throw new NotFoundError(`No dataset with slug "${slug}"`);
+    return JSON.parse(json) as Card;
+  }
+
+  return {
+    get,
+
+    async list(q: DatasetQuery): Promise<DatasetList> {
+      const filters: DatasetFilters = {
+        fts: toFtsQuery(q.q),
+        modality: q.modality, organ: q.organ, task: q.task, format: q.format, data_type: q.data_type,
+        labelled: q.labelled, platform: q.platform, license: q.license, year_from: q.year_from, year_to: q.year_to,
+      };
+      const sort: SortKey = q.sort ?? (filters.fts ? 'relevance' : 'name');
+      const { total, rows } = await deps.search.search(filters, sort, q.per_page, (q.page - 1) * q.per_page);
+      const facetEntries = await Promise.all(FACETS.map(async (facet) => {
+        const counts = new Map((await deps.search.facetCounts(filters, facet)).map((c) => [c.value, c.count]));
+        for (const value of CLOSED_FACETS[facet] ?? []) if (!counts.has(value)) counts.set(value, 0);
+        const list = [...counts].map(([value, count]) => ({ value, count }))
+          .sort((a, b) => b.count - a.count || a.value.localeCompare(b.value));
+        return [facet, list] as const;
+      }));
+      return {
+        total,
+        page: q.page,
+        per_page: q.per_page,
+        items: rows.map((r) => toSummary(JSON.parse(r.card) as Card)),
+        facets: Object.fromEntries(facetEntries) as DatasetList['facets'],
+      };
+    },
+
+    async bibtex(slug: string): Promise<string> {
+      return toBibtex(await get(slug));
+    },
+
+    async croissant(slug: string, pageUrl?: string) {
+      return toCroissant(await get(slug), pageUrl);
+    },
+  };
+}
+export type DatasetsService = ReturnType<typeof createDatasetsService>;

@@ -1,0 +1,13 @@
+import type { Card, Stats } from '../../contract/index.js';
+import { computeStats } from '../domain/stats.js';
+import type { DatasetsRepo } from '../repos/datasets.repo.js';
+
+export function createStatsService(deps: { datasets: DatasetsRepo }) {
+  return {
+    async stats(): Promise<Stats> {
+      const cards = (await deps.datasets.allCardJson()).map((j) => JSON.parse(j) as Card);
+      return computeStats(cards);
+    },
+  };
+}
+export type StatsService = ReturnType<typeof createStatsService>;
