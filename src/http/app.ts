@@ -21,7 +21,7 @@ export interface AppOptions {
 export async function buildApp(services: AppServices, opts: AppOptions = {}): Promise<FastifyInstance> {
   const app = Fastify({
     logger: opts.logLevel && opts.logLevel !== 'silent' ? { level: opts.logLevel } : false,
-    maxParamLength: 200,
+    routerOptions: { maxParamLength: 200 },
     bodyLimit: 1024 * 1024,
   });
   installErrorHandling(app);

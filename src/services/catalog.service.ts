@@ -36,7 +36,7 @@ export function parseCards(files: CardFile[]): { cards: Card[]; problems: string
       problems.push(...doc.errors.map((e) => `${file.path}: YAML error: ${e.message.split('\n')[0]}`));
       continue;
     }
-    const parsed = Card.safeParse(doc.toJS());
+    const parsed = Card.safeParse(doc.toJS(), { reportInput: true });
     if (!parsed.success) {
       problems.push(...describeIssues(parsed.error).map((line) => `${file.path}: ${line}`));
       continue;

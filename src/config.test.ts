@@ -1,0 +1,32 @@
+import { resolve } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { loadConfig } from './config.js';
+
+describe('loadConfig', () => {
+  it('has defaults that need no configuration', () => {
+    const c = loadConfig({});
+    expect(c.port).toBe(3000);
+    expect(c.host).toBe('127.0.0.1');
+    expect(c.dataDir).toBe(resolve('data'));
+    expect(c.sqliteFile).toBe(resolve('data/medimg.db'));
+    expect(c.catalogSources.map((s) => s.display)).toEqual(['catalog/datasets', resolve('data/catalog')]);
+    expect(Object.isFrozen(c)).toBe(true);
+  });
+
+  it('reads PORT, HOST, MEDIMG_DATA_DIR and DATABASE_URL', () => {
+    const c = loadConfig({ PORT: '8080', HOST: '0.0.0.0', MEDIMG_DATA_DIR: '/srv/medimg', DATABASE_URL: 'sqlite:///var/lib/m.db' });
+    expect(c).toMatchObject({ port: 8080, host: '0.0.0.0', dataDir: '/srv/medimg', sqliteFile: '/var/lib/m.db' });
+  });
+
+  it.each([
+    [{ PORT: 'eighty' }, /PORT must be an integer/],
+    [{ PORT: '70000' }, /PORT must be an integer/],
+    [{ PORT: '-1' }, /PORT/],
+    [{ LOG_LEVEL: 'loud' }, /LOG_LEVEL must be one of/],
+    [{ DATABASE_URL: 'mysql://x' }, /DATABASE_URL must look like/],
+    [{ DATABASE_URL: 'postgres://localhost/test' }, /DATABASE_URL: PostgreSQL is not supported/],
+    [{ HOST: 'a b' }, /HOST/],
+  ])('rejects %o with the variable named', (env, message) => {
+    expect(() => loadConfig(env)).toThrow(message);
+  });
+});
