@@ -14,7 +14,7 @@ const layer = (files, forbidden, message) => ({
 const IO_MODULES = ['node:fs', 'node:fs/promises', 'node:net', 'node:http', 'node:https', 'node:child_process', 'better-sqlite3', 'kysely', 'fastify'];
 
 export default tseslint.config(
-  { ignores: ['node_modules/**', 'data/**', 'dist/**', 'coverage/**'] },
+  { ignores: ['node_modules/**', 'data/**', '**/dist/**', 'coverage/**', 'test/.cache/**', 'test-results/**'] },
   ...tseslint.configs.recommended,
   {
     rules: {

@@ -11,7 +11,7 @@ const one = <T extends z.ZodType>(item: T) =>
 const intParam = (min: number, max: number, dflt: number) =>
   one(z.coerce.number({ error: 'must be an integer' }).int('must be an integer').min(min).max(max).default(dflt));
 
-export const SORTS = ['relevance', 'name', 'files', 'year'] as const;
+export const SORTS = ['relevance', 'name', 'files', 'year', 'updated'] as const;
 
 export const DatasetQuery = z.strictObject({
   q: one(z.string().max(200, 'must be at most 200 characters').optional()),
@@ -50,6 +50,7 @@ export const DatasetSummary = z.object({
   file_count_unit: z.string().nullable(),
   labelled: z.boolean().nullable(),
   year: z.number().nullable(),
+  upstream_updated: z.string().nullable(),
   platform: Platform,
   source_url: z.string(),
   license: z.string().nullable(),

@@ -11,6 +11,8 @@ export interface Config {
   /** Built-in cards first, then the operator's own. */
   readonly catalogSources: readonly { dir: string; display: string }[];
   readonly logLevel: string;
+  /** The built browser app. */
+  readonly webDistDir: string;
 }
 
 const PACKAGE_ROOT = resolve(fileURLToPath(new URL('.', import.meta.url)), '..');
@@ -53,5 +55,6 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       { dir: own, display: own },
     ]),
     logLevel,
+    webDistDir: resolve(PACKAGE_ROOT, 'web/dist'),
   });
 }

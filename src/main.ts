@@ -35,7 +35,7 @@ export async function openInstance(config: Config) {
 
 export async function startServer(config: Config) {
   const instance = await openInstance(config);
-  const app = await buildApp(instance.services, { logLevel: config.logLevel });
+  const app = await buildApp(instance.services, { logLevel: config.logLevel, webDistDir: config.webDistDir });
   app.addHook('onClose', async () => instance.db.destroy());
   const address = await app.listen({ port: config.port, host: config.host });
   return { app, address, sync: instance.sync };

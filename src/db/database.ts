@@ -3,6 +3,7 @@ import { dirname } from 'node:path';
 import SQLite from 'better-sqlite3';
 import { Kysely, type Migration, Migrator, SqliteDialect } from 'kysely';
 import * as m0001 from './migrations/0001-catalog.js';
+import * as m0002 from './migrations/0002-upstream-updated.js';
 import type { Database } from './schema.js';
 
 export type Db = Kysely<Database>;
@@ -11,6 +12,7 @@ export type Db = Kysely<Database>;
 // the module graph (type-checked, bundled) and nothing is imported by path at run time.
 const MIGRATIONS: Record<string, Migration> = {
   '0001-catalog': m0001,
+  '0002-upstream-updated': m0002,
 };
 
 export function openSqlite(file: string): Db {

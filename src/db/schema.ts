@@ -10,6 +10,7 @@ export interface DatasetsTable {
   subjects: number | null;
   labelled: number | null;
   year: number | null;
+  upstream_updated: string | null;
   platform: string;
   source_url: string;
   license_key: string | null;

@@ -16,6 +16,7 @@ export function cardToRecord(card: Card, syncedAt: string) {
       subjects: card.subjects ?? null,
       labelled: card.labelled == null ? null : card.labelled ? 1 : 0,
       year: card.year ?? null,
+      upstream_updated: card.upstream_updated ?? null,
       platform: card.source.platform,
       source_url: card.source.url,
       license_key: licenseLabel(card),

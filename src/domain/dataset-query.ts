@@ -13,7 +13,7 @@ export interface DatasetFilters {
   year_to?: number;
 }
 
-export type SortKey = 'relevance' | 'name' | 'files' | 'year';
+export type SortKey = 'relevance' | 'name' | 'files' | 'year' | 'updated';
 
 export const MULTI_VALUED_FACETS = ['modality', 'organ', 'task', 'format'] as const;
 export type MultiValuedFacet = (typeof MULTI_VALUED_FACETS)[number];

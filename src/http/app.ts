@@ -3,10 +3,11 @@ import swaggerUi from '@fastify/swagger-ui';
 import Fastify, { type FastifyInstance } from 'fastify';
 import type { DatasetsService } from '../services/datasets.service.js';
 import type { StatsService } from '../services/stats.service.js';
-import { installErrorHandling } from './errors.js';
+import { installErrorHandling, installNotFound } from './errors.js';
 import { buildOpenApi } from './openapi.js';
 import { datasetsRoutes } from './routes/datasets.routes.js';
 import { metaRoutes } from './routes/meta.routes.js';
+import { webRoutes } from './routes/web.routes.js';
 
 export interface AppServices {
   datasets: DatasetsService;
@@ -15,6 +16,8 @@ export interface AppServices {
 
 export interface AppOptions {
   logLevel?: string;
+  /** Folder of the built browser app (web/dist); without it only the API is served. */
+  webDistDir?: string;
 }
 
 /** The HTTP app without listen(), so tests can inject() or listen on port 0. */
@@ -25,7 +28,6 @@ export async function buildApp(services: AppServices, opts: AppOptions = {}): Pr
     bodyLimit: 1024 * 1024,
   });
   installErrorHandling(app);
-
   const openapi = buildOpenApi();
   await app.register(swagger, { mode: 'static', specification: { document: openapi as never } });
   await app.register(swaggerUi, { routePrefix: '/api/docs' });
@@ -33,7 +35,7 @@ export async function buildApp(services: AppServices, opts: AppOptions = {}): Pr
 
   metaRoutes(app, services.stats);
   datasetsRoutes(app, services.datasets);
-  // The browser app arrives with its own issue; until then the root leads to the API reference.
-  app.get('/', async (_req, reply) => reply.redirect('/api/docs'));
+  const htmlNotFound = opts.webDistDir ? await webRoutes(app, services.datasets, opts.webDistDir) : undefined;
+  installNotFound(app, htmlNotFound);
   return app;
 }

@@ -89,6 +89,12 @@ describe('GET /api/v1/datasets', () => {
     expect(slugs((await list('?sort=year')).body)).toEqual(['epsilon-abdomen', 'beta-brain-mri', 'delta-heart-ecg', 'alpha-lung-ct', 'gamma-chest-xray', 'zeta-pneumonia-ct']);
   });
 
+  it('sorts by the last upstream change, unknown dates last', async () => {
+    const { body } = await list('?sort=updated&per_page=3');
+    expect(slugs(body)).toEqual(['delta-heart-ecg', 'alpha-lung-ct', 'beta-brain-mri']);
+    expect(body.items[0]?.upstream_updated).toBe('2023-05-01');
+  });
+
   it('pages without overlap and past the end returns no items', async () => {
     const p1 = (await list('?per_page=4&page=1')).body;
     const p2 = (await list('?per_page=4&page=2')).body;

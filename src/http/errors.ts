@@ -1,4 +1,4 @@
-import type { FastifyError, FastifyInstance } from 'fastify';
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { z } from 'zod';
 import { AppError, type ErrorKind, InvalidInputError } from '../domain/errors.js';
 import { describeIssues } from '../domain/issues.js';
@@ -22,10 +22,8 @@ export function parseInput<T extends z.ZodType>(schema: T, input: unknown, what:
 }
 
 /** The one place where errors become HTTP responses: { error: { code, message } }. */
+/** Fastify binds the error handler when a route is added: call this before any route. */
 export function installErrorHandling(app: FastifyInstance): void {
-  app.setNotFoundHandler((req, reply) => {
-    void reply.code(404).send({ error: { code: 'not_found', message: `No route for ${req.method} ${req.url.split('?')[0]}` } });
-  });
   app.setErrorHandler((err: FastifyError | AppError, req, reply) => {
     if (err instanceof AppError && STATUS[err.kind] < 500) {
       return reply.code(STATUS[err.kind]).send({ error: { code: err.code, message: err.message } });
@@ -38,5 +36,16 @@ export function installErrorHandling(app: FastifyInstance): void {
     }
     req.log.error({ err, reqId: req.id }, 'unhandled error');
     return reply.code(500).send({ error: { code: 'internal', message: `Internal error (request id ${req.id})` } });
+  });
+}
+
+export function installNotFound(app: FastifyInstance, htmlNotFound?: (req: FastifyRequest, reply: FastifyReply) => unknown): void {
+  app.setNotFoundHandler((req, reply) => {
+    const path = req.url.split('?')[0] ?? '';
+    // A browser asking for a page gets the app's 404 page; API clients get JSON.
+    if (htmlNotFound && req.method === 'GET' && !path.startsWith('/api/') && (req.headers.accept ?? '').includes('text/html')) {
+      return htmlNotFound(req, reply);
+    }
+    return reply.code(404).send({ error: { code: 'not_found', message: `No route for ${req.method} ${path}` } });
   });
 }

@@ -21,7 +21,7 @@ const QUERY_DOCS: Record<string, string> = {
   license: 'SPDX id or licence name as published; repeat for OR.',
   year_from: 'Earliest release year (inclusive).',
   year_to: 'Latest release year (inclusive).',
-  sort: 'relevance (default with q), name (default without), files or year.',
+  sort: 'relevance (default with q), name (default without), files, year, or updated (last upstream change first).',
   page: 'Page number, from 1.',
   per_page: 'Items per page, 1 to 100 (default 20).',
 };

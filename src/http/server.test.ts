@@ -31,9 +31,16 @@ describe('server over HTTP', () => {
     expect((await bad.json()).error.code).toBe('invalid_parameter');
   });
 
-  it('redirects the root to the API reference', async () => {
-    const res = await fetch(`${server.address}/`, { redirect: 'manual' });
-    expect(res.status).toBe(302);
-    expect(res.headers.get('location')).toBe('/api/docs');
+  it('serves the web app and its assets from the same server', async () => {
+    const res = await fetch(`${server.address}/`);
+    expect(res.status).toBe(200);
+    const html = await res.text();
+    expect(html).toContain('<div id="app"></div>');
+    const asset = /src="(\/assets\/[^"]+\.js)"/.exec(html)?.[1];
+    expect(asset).toBeTruthy();
+    const js = await fetch(`${server.address}${asset}`);
+    expect(js.status).toBe(200);
+    expect(js.headers.get('cache-control')).toContain('immutable');
+    expect((await js.text()).length).toBeGreaterThan(1000);
   });
 });

@@ -50,6 +50,8 @@ export function createDatasetSearchRepo(db: Db) {
           .orderBy(RANK);
       } else if (sort === 'files') {
         qb = qb.orderBy(sql`datasets.file_count IS NULL`).orderBy('datasets.file_count', 'desc');
+      } else if (sort === 'updated') {
+        qb = qb.orderBy(sql`datasets.upstream_updated IS NULL`).orderBy('datasets.upstream_updated', 'desc');
       } else if (sort === 'year') {
         qb = qb.orderBy(sql`datasets.year IS NULL`).orderBy('datasets.year', 'desc');
       }

@@ -2,7 +2,7 @@ import {
   Card, DATA_TYPES, type DatasetList, type DatasetQuery, type DatasetSummary, FACETS, type Facet, MODALITIES, ORGANS, PLATFORMS, TASKS,
 } from '../../contract/index.js';
 import { licenseLabel, toBibtex } from '../domain/citation.js';
-import { toCroissant } from '../domain/croissant.js';
+import { schemaOrgDataset, toCroissant } from '../domain/croissant.js';
 import { type DatasetFilters, type SortKey, toFtsQuery } from '../domain/dataset-query.js';
 import { NotFoundError } from '../domain/errors.js';
 import type { DatasetSearchRepo } from '../repos/dataset-search.repo.js';
@@ -33,6 +33,7 @@ export function toSummary(card: Card): DatasetSummary {
     file_count_unit: card.file_count_unit ?? null,
     labelled: card.labelled ?? null,
     year: card.year ?? null,
+    upstream_updated: card.upstream_updated ?? null,
     platform: card.source.platform,
     source_url: card.source.url,
     license: licenseLabel(card),
@@ -80,6 +81,24 @@ export function createDatasetsService(deps: { datasets: DatasetsRepo; search: Da
 
     async croissant(slug: string, pageUrl?: string) {
       return toCroissant(await get(slug), pageUrl);
+    },
+
+    /** Title, description and schema.org Dataset JSON-LD of a dataset page. */
+    async pageMeta(slug: string, pageUrl: string) {
+      const card = await get(slug);
+      const { '@type': _type, ...rest } = schemaOrgDataset(card, pageUrl);
+      return {
+        title: `${card.name} — MedImg`,
+        description: card.description.length > 300 ? `${card.description.slice(0, 297)}…` : card.description,
+        jsonLd: {
+          '@context': 'https://schema.org/',
+          '@type': 'Dataset',
+          ...rest,
+          ...(card.citation ? { citation: card.citation.text } : {}),
+          ...(card.aliases?.length ? { alternateName: card.aliases } : {}),
+          isAccessibleForFree: true,
+        },
+      };
     },
   };
 }
