@@ -1,4 +1,4 @@
-import { useEffect } from 'preact/hooks';
+import { useEffect, useRef } from 'preact/hooks';
 import { useLocation } from './lib/router.js';
 import { BrowsePage } from './pages/browse.js';
 import { DatasetPage } from './pages/dataset.js';
@@ -30,10 +30,14 @@ function route(path: string, search: string) {
 export function App() {
   const { path, search } = useLocation();
   const section = NAV.find(([href]) => href !== '/' && path.startsWith(href))?.[0] ?? (path === '/' ? '/' : '');
+  const firstPath = useRef(path);
   useEffect(() => {
-    // After a client-side navigation, move focus to the new page's heading for screen readers.
+    // After a client-side navigation (not the first load, where Tab must reach the
+    // skip link first), move focus to the new page's heading for screen readers.
+    if (path === firstPath.current) return;
+    firstPath.current = '';
     const h1 = document.querySelector<HTMLElement>('main h1');
-    if (h1 && document.activeElement === document.body) h1.focus({ preventScroll: true });
+    h1?.focus({ preventScroll: true });
   }, [path]);
   return (
     <>

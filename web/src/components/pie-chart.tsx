@@ -43,7 +43,8 @@ export function PieChart({ title, slices, selected, onSelect }: {
                 d={arc(60, 60, on ? 58 : 54, a0, angle)}
                 fill={colorAt(i)}
                 class={on ? 'slice on' : 'slice'}
-                tabIndex={0}
+                // SVG attributes are case-sensitive: "tabIndex" would be ignored on a <path>.
+                tabindex={0}
                 role="button"
                 aria-pressed={on}
                 aria-label={`${s.label}: ${s.count} datasets${on ? ' (filter on)' : ''}`}
