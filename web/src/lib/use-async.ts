@@ -1,4 +1,4 @@
-import { useCallback, useEffect, useState } from 'preact/hooks';
+import { useCallback, useLayoutEffect, useState } from 'preact/hooks';
 
 export interface AsyncState<T> {
   data: T | undefined;
@@ -11,7 +11,9 @@ export interface AsyncState<T> {
 export function useAsync<T>(load: (signal: AbortSignal) => Promise<T>, deps: unknown[]): AsyncState<T> {
   const [state, setState] = useState<{ data?: T; error?: Error; loading: boolean }>({ loading: true });
   const [attempt, setAttempt] = useState(0);
-  useEffect(() => {
+  // A layout effect starts the request in the same task as the render that asked
+  // for it; a plain effect would wait for the next frame.
+  useLayoutEffect(() => {
     const ctrl = new AbortController();
     setState((s) => ({ data: s.data, loading: true }));
     load(ctrl.signal).then(

@@ -11,7 +11,7 @@ import { useAsync } from '../lib/use-async.js';
 import { type LabelFn, useLabels } from '../lib/vocab.js';
 
 const PER_PAGE = 20;
-const TYPING_DEBOUNCE_MS = 120;
+const TYPING_DEBOUNCE_MS = 80;
 const VOCAB_OF: Record<string, string> = { modality: 'modality', organ: 'organ', task: 'task', data_type: 'data_type', platform: 'platform' };
 
 function options(list: DatasetList | undefined, facet: keyof DatasetList['facets'], label: LabelFn): FacetOption[] {
