@@ -44,5 +44,5 @@ for (const q of QUERIES) {
 }
 raw.close();
 await app.close();
-await instance.db.destroy();
+await instance.close();
 rmSync(dir, { recursive: true, force: true });

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { Card, Slug } from './card.js';
+import { MirrorInfo } from './files.js';
 import { DataType, Modality, Organ, Platform, Task } from './vocab.js';
 
 // Query strings arrive as a string, or an array when a parameter is repeated
@@ -55,6 +56,8 @@ export const DatasetSummary = z.object({
   source_url: z.string(),
   license: z.string().nullable(),
   demo: z.boolean(),
+  /** Files indexed on this server, or null when the dataset is not mirrored here. */
+  mirror_files: z.number().int().nullable(),
 });
 export type DatasetSummary = z.infer<typeof DatasetSummary>;
 
@@ -69,7 +72,8 @@ export const DatasetList = z.object({
 export type DatasetList = z.infer<typeof DatasetList>;
 
 export const SlugParams = z.strictObject({ slug: Slug });
-export const DatasetDetail = Card;
+export const DatasetDetail = z.intersection(Card, z.object({ mirror: MirrorInfo.nullable() }));
+export type DatasetDetail = z.infer<typeof DatasetDetail>;
 
 export const ErrorBody = z.object({ error: z.object({ code: z.string(), message: z.string() }) });
 export type ErrorBody = z.infer<typeof ErrorBody>;

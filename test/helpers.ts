@@ -31,7 +31,7 @@ export async function startTestApp(catalogDir = FIXTURE_CATALOG) {
     ...instance,
     async close() {
       await app.close();
-      await instance.db.destroy();
+      await instance.close();
       tmp.cleanup();
     },
   };

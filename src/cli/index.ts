@@ -1,6 +1,8 @@
 import { loadConfig } from '../config.js';
 import { AppError } from '../domain/errors.js';
 import { catalogCheckCommand } from './catalog-check.js';
+import { INGEST_USAGE, ingestCommand } from './ingest.js';
+import { workerCommand } from './worker.js';
 import { serveCommand } from './serve.js';
 
 const USAGE = `Usage: medimg <command>
@@ -8,6 +10,8 @@ const USAGE = `Usage: medimg <command>
 Commands:
   serve            sync the catalog into the database and serve the API and web app
   catalog-check    validate every catalog card and report Table 1 coverage
+  ingest           index a downloaded dataset folder: ${INGEST_USAGE}
+  worker           work the job queue (ingestion) without serving HTTP
 `;
 
 /** Runs one command; returns the exit code (serve keeps running and returns undefined). */
@@ -18,14 +22,18 @@ export async function runCli(argv: string[]): Promise<number | undefined> {
       console.log(USAGE);
       return 0;
     }
-    if (rest.length > 0) throw new AppError('invalid_input', 'usage', `unexpected argument(s): ${rest.join(' ')}\n\n${USAGE}`);
     const config = loadConfig();
+    if (command === 'ingest') return await ingestCommand(config, rest);
+    if (rest.length > 0) throw new AppError('invalid_input', 'usage', `unexpected argument(s): ${rest.join(' ')}\n\n${USAGE}`);
+    if (command === 'worker') return await workerCommand(config);
     if (command === 'serve') return void (await serveCommand(config));
     if (command === 'catalog-check') return await catalogCheckCommand(config);
     console.error(`medimg: unknown command "${command}"\n\n${USAGE}`);
     return 2;
   } catch (err) {
-    console.error(`medimg: ${err instanceof AppError ? err.message : err instanceof Error ? (err.stack ?? err.message) : String(err)}`);
+    // Expected failures (bad arguments, unknown slug, bad card) print their message; anything else its stack.
+    const expected = err instanceof AppError || (err instanceof Error && /^(expected|unknown option|--labels)/.test(err.message));
+    console.error(`medimg: ${expected ? (err as Error).message : err instanceof Error ? (err.stack ?? err.message) : String(err)}`);
     return 1;
   }
 }

@@ -4,6 +4,7 @@ import SQLite from 'better-sqlite3';
 import { Kysely, type Migration, Migrator, SqliteDialect } from 'kysely';
 import * as m0001 from './migrations/0001-catalog.js';
 import * as m0002 from './migrations/0002-upstream-updated.js';
+import * as m0003 from './migrations/0003-mirror.js';
 import type { Database } from './schema.js';
 
 export type Db = Kysely<Database>;
@@ -13,6 +14,7 @@ export type Db = Kysely<Database>;
 const MIGRATIONS: Record<string, Migration> = {
   '0001-catalog': m0001,
   '0002-upstream-updated': m0002,
+  '0003-mirror': m0003,
 };
 
 export function openSqlite(file: string): Db {

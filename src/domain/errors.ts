@@ -31,3 +31,9 @@ export class ConfigError extends AppError {
     super('invalid_config', 'invalid_config', message);
   }
 }
+
+export class ConflictError extends AppError {
+  constructor(message: string) {
+    super('conflict', 'conflict', message);
+  }
+}

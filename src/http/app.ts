@@ -2,16 +2,21 @@ import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import Fastify, { type FastifyInstance } from 'fastify';
 import type { DatasetsService } from '../services/datasets.service.js';
+import type { FilesService } from '../services/files.service.js';
+import type { JobsService } from '../services/jobs.service.js';
 import type { StatsService } from '../services/stats.service.js';
 import { installErrorHandling, installNotFound } from './errors.js';
 import { buildOpenApi } from './openapi.js';
 import { datasetsRoutes } from './routes/datasets.routes.js';
+import { filesRoutes } from './routes/files.routes.js';
 import { metaRoutes } from './routes/meta.routes.js';
 import { webRoutes } from './routes/web.routes.js';
 
 export interface AppServices {
   datasets: DatasetsService;
   stats: StatsService;
+  files: FilesService;
+  jobs: JobsService;
 }
 
 export interface AppOptions {
@@ -35,6 +40,7 @@ export async function buildApp(services: AppServices, opts: AppOptions = {}): Pr
 
   metaRoutes(app, services.stats);
   datasetsRoutes(app, services.datasets);
+  filesRoutes(app, services.files, services.jobs);
   const htmlNotFound = opts.webDistDir ? await webRoutes(app, services.datasets, opts.webDistDir) : undefined;
   installNotFound(app, htmlNotFound);
   return app;

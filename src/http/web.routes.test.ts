@@ -23,7 +23,7 @@ beforeAll(async () => {
   writeFileSync(join(dist, 'assets', 'app-abc123.js'), 'console.log(1)');
   const instance = await openInstance(loadConfig({ MEDIMG_DATA_DIR: tmp.dir, MEDIMG_CATALOG_DIR: FIXTURE_CATALOG, LOG_LEVEL: 'silent' }));
   const app = await buildApp(instance.services, { webDistDir: dist });
-  t = { app, close: async () => { await app.close(); await instance.db.destroy(); } };
+  t = { app, close: async () => { await app.close(); await instance.close(); } };
 });
 afterAll(async () => { await t.close(); tmp.cleanup(); });
 

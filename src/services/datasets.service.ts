@@ -1,5 +1,5 @@
 import {
-  Card, DATA_TYPES, type DatasetList, type DatasetQuery, type DatasetSummary, FACETS, type Facet, MODALITIES, ORGANS, PLATFORMS, TASKS,
+  Card, DATA_TYPES, type DatasetDetail, type DatasetList, type MirrorInfo, type DatasetQuery, type DatasetSummary, FACETS, type Facet, MODALITIES, ORGANS, PLATFORMS, TASKS,
 } from '../../contract/index.js';
 import { licenseLabel, toBibtex } from '../domain/citation.js';
 import { schemaOrgDataset, toCroissant } from '../domain/croissant.js';
@@ -19,7 +19,7 @@ const CLOSED_FACETS: Partial<Record<Facet, string[]>> = {
   labelled: ['true', 'false'],
 };
 
-export function toSummary(card: Card): DatasetSummary {
+export function toSummary(card: Card, mirrorFiles: number | null = null): DatasetSummary {
   return {
     slug: card.slug,
     name: card.name,
@@ -38,10 +38,16 @@ export function toSummary(card: Card): DatasetSummary {
     source_url: card.source.url,
     license: licenseLabel(card),
     demo: card.demo ?? false,
+    mirror_files: mirrorFiles,
   };
 }
 
-export function createDatasetsService(deps: { datasets: DatasetsRepo; search: DatasetSearchRepo }) {
+export interface MirrorLookup {
+  counts: () => Promise<Map<string, number>>;
+  info: (slug: string) => Promise<MirrorInfo | null>;
+}
+
+export function createDatasetsService(deps: { datasets: DatasetsRepo; search: DatasetSearchRepo; mirrors?: MirrorLookup }) {
   async function get(slug: string): Promise<Card> {
     const json = await deps.datasets.getCardJson(slug);
     if (json === undefined) throw new NotFoundError(`No dataset with slug "${slug}"`);
@@ -51,6 +57,12 @@ export function createDatasetsService(deps: { datasets: DatasetsRepo; search: Da
   return {
     get,
 
+    /** The card plus what this server mirrors of it. */
+    async detail(slug: string): Promise<DatasetDetail> {
+      const card = await get(slug);
+      return { ...card, mirror: (await deps.mirrors?.info(slug)) ?? null };
+    },
+
     async list(q: DatasetQuery): Promise<DatasetList> {
       const filters: DatasetFilters = {
         fts: toFtsQuery(q.q),
@@ -59,6 +71,7 @@ export function createDatasetsService(deps: { datasets: DatasetsRepo; search: Da
       };
       const sort: SortKey = q.sort ?? (filters.fts ? 'relevance' : 'name');
       const { total, rows } = await deps.search.search(filters, sort, q.per_page, (q.page - 1) * q.per_page);
+      const mirrored = (await deps.mirrors?.counts()) ?? new Map<string, number>();
       const facetEntries = await Promise.all(FACETS.map(async (facet) => {
         const counts = new Map((await deps.search.facetCounts(filters, facet)).map((c) => [c.value, c.count]));
         for (const value of CLOSED_FACETS[facet] ?? []) if (!counts.has(value)) counts.set(value, 0);
@@ -70,7 +83,7 @@ export function createDatasetsService(deps: { datasets: DatasetsRepo; search: Da
         total,
         page: q.page,
         per_page: q.per_page,
-        items: rows.map((r) => toSummary(JSON.parse(r.card) as Card)),
+        items: rows.map((r) => { const c = JSON.parse(r.card) as Card; return toSummary(c, mirrored.get(c.slug) ?? null); }),
         facets: Object.fromEntries(facetEntries) as DatasetList['facets'],
       };
     },

@@ -6,7 +6,7 @@ import { parseInput } from '../errors.js';
 export function datasetsRoutes(app: FastifyInstance, datasets: DatasetsService): void {
   app.get('/api/v1/datasets', async (req) => datasets.list(parseInput(DatasetQuery, req.query, 'query')));
 
-  app.get('/api/v1/datasets/:slug', async (req) => datasets.get(parseInput(SlugParams, req.params, 'path').slug));
+  app.get('/api/v1/datasets/:slug', async (req) => datasets.detail(parseInput(SlugParams, req.params, 'path').slug));
 
   app.get('/api/v1/datasets/:slug/citation.bib', async (req, reply) => {
     const { slug } = parseInput(SlugParams, req.params, 'path');

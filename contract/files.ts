@@ -1,0 +1,92 @@
+import { z } from 'zod';
+
+const one = <T extends z.ZodType>(item: T) => z.preprocess((v) => (Array.isArray(v) ? v[v.length - 1] : v), item);
+const intParam = (min: number, max: number, dflt: number) =>
+  one(z.coerce.number({ error: 'must be an integer' }).int('must be an integer').min(min).max(max).default(dflt));
+
+export const FILE_KINDS = ['image', 'volume', 'series-slice', 'signal', 'audio', 'video', 'table', 'other'] as const;
+
+// A relative POSIX path prefix inside a dataset: used only as a filter on the
+// index, never to open a file, but refused anyway when it tries to climb.
+const decodedOnce = (s: string) => {
+  try {
+    return decodeURIComponent(s);
+  } catch {
+    return s;
+  }
+};
+// Also refused when a segment only becomes "..", "/" or "\" after one more
+// decoding: double-encoded traversal must not look harmless to a later layer.
+const badSegment = (s: string) => [s, decodedOnce(s)].some((v) => v === '..' || v === '.' || /[/\\\0]/.test(v) && v !== s);
+
+export const PathPrefix = z.string().max(1024)
+  .refine((p) => !p.split('/').some(badSegment), 'must not contain . or .. segments')
+  .refine((p) => !p.startsWith('/') && !p.includes('\\') && !p.includes('\0'), 'must be a relative path with forward slashes');
+
+export const FileQuery = z.strictObject({
+  path: one(PathPrefix.optional()),
+  label: one(z.string().min(1).max(200).optional()),
+  kind: one(z.enum(FILE_KINDS).optional()),
+  format: one(z.string().regex(/^[a-z0-9-]+$/, 'must be a format id such as dicom, nifti or png').max(40).optional()),
+  failed: one(z.enum(['true', 'false']).optional()).transform((v) => (v === undefined ? undefined : v === 'true')),
+  page: intParam(1, 1_000_000, 1),
+  per_page: intParam(1, 200, 50),
+});
+export type FileQuery = z.infer<typeof FileQuery>;
+
+export const TreeQuery = z.strictObject({ path: one(PathPrefix.optional()) });
+export const FileIdParams = z.strictObject({
+  id: z.string().regex(/^[1-9]\d{0,15}$/, 'must be a positive integer').transform(Number),
+});
+export const JobIdParams = FileIdParams;
+
+export const FileItem = z.object({
+  id: z.number().int(),
+  dataset: z.string(),
+  path: z.string(),
+  size: z.number().int(),
+  sha256: z.string().nullable(),
+  kind: z.enum(FILE_KINDS),
+  format: z.string(),
+  label: z.string().nullable(),
+  split: z.string().nullable(),
+  role: z.enum(['image', 'mask']).nullable(),
+  pair_path: z.string().nullable(),
+  error: z.string().nullable(),
+  meta: z.record(z.string(), z.unknown()).nullable(),
+});
+export type FileItem = z.infer<typeof FileItem>;
+
+export const FileList = z.object({ total: z.number().int(), page: z.number().int(), per_page: z.number().int(), items: z.array(FileItem) });
+export type FileList = z.infer<typeof FileList>;
+
+export const Tree = z.object({
+  path: z.string(),
+  folders: z.array(z.object({ name: z.string(), path: z.string(), files: z.number().int(), bytes: z.number().int() })),
+  files: z.number().int(),
+});
+export type Tree = z.infer<typeof Tree>;
+
+export const MirrorInfo = z.object({
+  files: z.number().int(),
+  bytes: z.number().int(),
+  failed: z.number().int(),
+  indexed_at: z.string().nullable(),
+  summary: z.record(z.string(), z.unknown()).nullable(),
+  failures: z.array(z.object({ path: z.string(), error: z.string() })),
+});
+export type MirrorInfo = z.infer<typeof MirrorInfo>;
+
+export const Job = z.object({
+  id: z.number().int(),
+  name: z.string(),
+  status: z.enum(['queued', 'running', 'success', 'skipped', 'failed']),
+  attempts: z.number().int(),
+  progress: z.object({ done: z.number().int(), total: z.number().int(), files_per_second: z.number().nullable(), eta_seconds: z.number().nullable() }),
+  message: z.string().nullable(),
+  error: z.string().nullable(),
+  created_at: z.string(),
+  started_at: z.string().nullable(),
+  finished_at: z.string().nullable(),
+});
+export type Job = z.infer<typeof Job>;

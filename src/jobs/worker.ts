@@ -1,0 +1,70 @@
+import { AppError } from '../domain/errors.js';
+import type { IngestPayload, IngestService } from '../services/ingest.service.js';
+import type { JobsService } from '../services/jobs.service.js';
+
+export type JobName = 'ingest';
+export type JobStatus = 'success' | 'skipped' | 'failed';
+export interface JobContext {
+  progress: (done: number, total: number, message: string) => Promise<void>;
+}
+type Handler = (payload: unknown, ctx: JobContext) => Promise<{ status: JobStatus; message: string }>;
+
+export const JOB_NAMES: JobName[] = ['ingest'];
+
+export function jobHandlers(services: { ingest: IngestService }): Record<JobName, Handler> {
+  return {
+    ingest: async (payload, ctx) => ({ status: 'success', message: await services.ingest.run(payload as IngestPayload, ctx.progress) }),
+  };
+}
+
+export interface WorkerOptions {
+  owner: string;
+  leaseMs?: number;
+  pollMs?: number;
+  log?: (line: string) => void;
+}
+
+/** The worker loop: claim a job, run its handler, record the outcome. Failures are recorded, never thrown. */
+export function createWorker(jobs: JobsService, handlers: Record<JobName, Handler>, opts: WorkerOptions) {
+  const missing = JOB_NAMES.filter((n) => typeof handlers[n] !== 'function');
+  if (missing.length) throw new Error(`no handler for job(s): ${missing.join(', ')}`);
+  const leaseMs = opts.leaseMs ?? 60_000;
+  const pollMs = opts.pollMs ?? 1_000;
+  let stopping = false;
+  let wake: (() => void) | undefined;
+
+  async function runOne(): Promise<boolean> {
+    const job = await jobs.claim(opts.owner, leaseMs, JOB_NAMES);
+    if (!job) return false;
+    const ctx: JobContext = { progress: (done, total, message) => jobs.progress(job.id, done, total, message, leaseMs) };
+    try {
+      const out = await handlers[job.name as JobName](JSON.parse(job.payload), ctx);
+      await jobs.finish(job.id, out.status, null, out.message);
+      opts.log?.(`job ${job.id} (${job.name}) ${out.status}: ${out.message}`);
+    } catch (err) {
+      const message = err instanceof AppError ? err.message : `${(err as Error).message ?? String(err)}`;
+      await jobs.finish(job.id, 'failed', message, null);
+      opts.log?.(`job ${job.id} (${job.name}) failed: ${message}`);
+    }
+    return true;
+  }
+
+  return {
+    runOne,
+    /** Runs until stop(); sleeps pollMs when there is nothing to do. */
+    async loop(): Promise<void> {
+      while (!stopping) {
+        const worked = await runOne().catch((err) => { opts.log?.(`worker error: ${(err as Error).message}`); return false; });
+        if (!worked && !stopping) await new Promise<void>((r) => { wake = r; setTimeout(r, pollMs); });
+      }
+    },
+    stop() {
+      stopping = true;
+      wake?.();
+    },
+    poke() {
+      wake?.();
+    },
+  };
+}
+export type JobWorker = ReturnType<typeof createWorker>;

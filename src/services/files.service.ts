@@ -1,0 +1,58 @@
+import type { FileItem, FileList, FileQuery, MirrorInfo, Tree } from '../../contract/index.js';
+import { NotFoundError } from '../domain/errors.js';
+import type { FileRecord, FilesRepo } from '../repos/files.repo.js';
+import type { MirrorsRepo } from '../repos/mirrors.repo.js';
+
+export function toFileItem(r: FileRecord): FileItem {
+  return {
+    id: r.id, dataset: r.slug, path: r.path, size: r.size, sha256: r.sha256,
+    kind: r.kind as FileItem['kind'], format: r.format, label: r.label, split: r.split,
+    role: (r.role as FileItem['role']) ?? null, pair_path: r.pair_path, error: r.error,
+    meta: r.meta ? (JSON.parse(r.meta) as Record<string, unknown>) : null,
+  };
+}
+
+export function createFilesService(deps: { files: FilesRepo; mirrors: MirrorsRepo; datasetExists: (slug: string) => Promise<boolean> }) {
+  async function requireDataset(slug: string) {
+    if (!(await deps.datasetExists(slug))) throw new NotFoundError(`No dataset with slug "${slug}"`);
+  }
+  return {
+    async list(slug: string, q: FileQuery): Promise<FileList> {
+      await requireDataset(slug);
+      const { total, rows } = await deps.files.list(
+        { slug, prefix: q.path, label: q.label, kind: q.kind, format: q.format, failed: q.failed },
+        q.per_page, (q.page - 1) * q.per_page,
+      );
+      return { total, page: q.page, per_page: q.per_page, items: rows.map(toFileItem) };
+    },
+
+    async tree(slug: string, path = ''): Promise<Tree> {
+      await requireDataset(slug);
+      const prefix = path && !path.endsWith('/') ? `${path}/` : path;
+      const rows = await deps.files.tree(slug, prefix);
+      return {
+        path: prefix,
+        folders: rows.filter((r) => r.folder !== null).map((r) => ({ name: r.folder!, path: `${prefix}${r.folder}/`, files: r.files, bytes: r.bytes })),
+        files: rows.find((r) => r.folder === null)?.files ?? 0,
+      };
+    },
+
+    async get(id: number): Promise<FileItem> {
+      const row = await deps.files.get(id);
+      if (!row) throw new NotFoundError(`No file ${id}`);
+      return toFileItem(row);
+    },
+
+    /** The mirror's summary for the dataset endpoints, or null when nothing is mirrored. */
+    async mirror(slug: string): Promise<MirrorInfo | null> {
+      const m = await deps.mirrors.get(slug);
+      if (!m) return null;
+      return {
+        files: m.files, bytes: m.bytes, failed: m.failed, indexed_at: m.indexed_at,
+        summary: m.summary ? (JSON.parse(m.summary) as Record<string, unknown>) : null,
+        failures: (await deps.files.failures(slug, 20)).rows,
+      };
+    },
+  };
+}
+export type FilesService = ReturnType<typeof createFilesService>;
