@@ -78,7 +78,7 @@ describe('ingestion of a folder of real files', () => {
     const mirror = await inst.services.files.mirror(SLUG);
     expect(mirror).toMatchObject({ files: 11, failed: 1 });
     expect(mirror!.failures).toEqual([{ path: 'test/normal/truncated.dcm', error: f.get('test/normal/truncated.dcm')!.error }]);
-    expect(mirror!.summary).toMatchObject({ by_format: { dicom: 3, nifti: 3, png: 2, file: 2 }, by_split: { train: 3 } });
+    expect(mirror!.summary).toMatchObject({ by_format: { dicom: 3, nifti: 3, png: 2 }, by_split: { train: 3 } });
   });
 
   it('pairs masks with their images', async () => {

@@ -103,14 +103,18 @@ export function createIngestService(deps: IngestDeps) {
 
       await progress(0, todo.length, `${entries.length} files found, ${todo.length} to index, ${removed.length} removed`);
       let done = 0;
-      for (let i = 0; i < todo.length; i += BATCH) {
-        const batch = todo.slice(i, i + BATCH);
-        const rows = await Promise.all(batch.map(async (e) => {
-          const probed = e.error ? null : await deps.probe(join(p.root, ...e.path.split('/')), e.path);
-          return toRow(p.slug, e, probed, label(e.path));
-        }));
+      const startBatch = (i: number) => Promise.all(todo.slice(i, i + BATCH).map(async (e) => {
+        const probed = e.error ? null : await deps.probe(join(p.root, ...e.path.split('/')), e.path);
+        return toRow(p.slug, e, probed, label(e.path));
+      }));
+      // The next batch is already being read while this one is written, so the
+      // readers never wait for the database.
+      let pending = todo.length ? startBatch(0) : undefined;
+      for (let i = 0; pending; i += BATCH) {
+        const rows = await pending;
+        pending = i + BATCH < todo.length ? startBatch(i + BATCH) : undefined;
         await deps.files.upsert(rows);
-        done += batch.length;
+        done += rows.length;
         await progress(done, todo.length, `${done} of ${todo.length} files indexed`);
       }
 
