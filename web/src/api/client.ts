@@ -1,8 +1,8 @@
 // The only code in the browser app that calls fetch. Types come from contract/,
 // the same schemas the server validates with.
-import type { Card, DatasetList, DatasetSummary, ErrorBody, Stats, VocabulariesResponse } from '../../../contract/index.js';
+import type { Card, DatasetDetail, DatasetList, DatasetSummary, ErrorBody, MirrorInfo, Stats, VocabulariesResponse } from '../../../contract/index.js';
 
-export type { Card, DatasetList, DatasetSummary, Stats, VocabulariesResponse };
+export type { Card, DatasetDetail, DatasetList, DatasetSummary, MirrorInfo, Stats, VocabulariesResponse };
 
 export class ApiError extends Error {
   constructor(readonly status: number, readonly code: string, message: string) {
@@ -29,7 +29,7 @@ const json = async <T>(path: string, signal?: AbortSignal) => (await (await requ
 
 export const api = {
   datasets: (query: string, signal?: AbortSignal) => json<DatasetList>(`/api/v1/datasets${query ? `?${query}` : ''}`, signal),
-  dataset: (slug: string, signal?: AbortSignal) => json<Card>(`/api/v1/datasets/${encodeURIComponent(slug)}`, signal),
+  dataset: (slug: string, signal?: AbortSignal) => json<DatasetDetail>(`/api/v1/datasets/${encodeURIComponent(slug)}`, signal),
   stats: (signal?: AbortSignal) => json<Stats>('/api/v1/stats', signal),
   vocabularies: (signal?: AbortSignal) => json<VocabulariesResponse>('/api/v1/vocabularies', signal),
   bibtex: async (slug: string) => (await request(`/api/v1/datasets/${encodeURIComponent(slug)}/citation.bib`)).text(),

@@ -1,6 +1,7 @@
-import { api, type Card } from '../api/client.js';
+import { api, type Card, type MirrorInfo } from '../api/client.js';
 import { formatNumber, type LabelFn } from '../lib/vocab.js';
 import { CopyButton } from './copy-button.js';
+import { MirrorSection } from './mirror-section.js';
 
 const COMMERCIAL: Record<string, string> = { yes: 'commercial use allowed', no: 'non-commercial use only', unknown: 'commercial use not stated' };
 
@@ -11,7 +12,7 @@ function Field({ term, children }: { term: string; children: preact.ComponentChi
 const orUnknown = (v: preact.ComponentChildren | null | undefined) => (v === null || v === undefined || v === '' ? <span class="muted">not stated</span> : v);
 
 /** Every detail of a card, as text (catalog text is never rendered as HTML). */
-export function DatasetDetails({ card, label, headingLevel = 1 }: { card: Card; label: LabelFn; headingLevel?: 1 | 2 }) {
+export function DatasetDetails({ card, label, headingLevel = 1 }: { card: Card & { mirror?: MirrorInfo | null }; label: LabelFn; headingLevel?: 1 | 2 }) {
   const H = headingLevel === 1 ? 'h1' : 'h2';
   const list = (vocab: string, codes: readonly string[] | null | undefined) =>
     codes?.length ? codes.map((c) => label(vocab, c)).join(', ') : null;
@@ -78,9 +79,13 @@ export function DatasetDetails({ card, label, headingLevel = 1 }: { card: Card; 
         ) : <p class="muted">None recorded yet.</p>}
       </section>
 
+      {card.mirror && <MirrorSection slug={card.slug} mirror={card.mirror} />}
+
       <section aria-labelledby={`samples-${card.slug}`}>
         <h3 id={`samples-${card.slug}`}>Representative samples</h3>
-        <p class="muted">This server holds no mirror of this dataset, so there are no samples to preview. Get the data from its source above.</p>
+        <p class="muted">{card.mirror
+          ? 'Previews of the mirrored files are not available on this server yet.'
+          : 'This server holds no mirror of this dataset, so there are no samples to preview. Get the data from its source above.'}</p>
       </section>
 
       <details class="provenance">
