@@ -54,6 +54,7 @@ export const FileItem = z.object({
   pair_path: z.string().nullable(),
   error: z.string().nullable(),
   meta: z.record(z.string(), z.unknown()).nullable(),
+  thumbnail_url: z.string().nullable(),
 });
 export type FileItem = z.infer<typeof FileItem>;
 

@@ -1,4 +1,5 @@
 import { availableParallelism } from 'node:os';
+import { join } from 'node:path';
 import type { Config } from './config.js';
 import { type Db, migrateToLatest, openSqlite } from './db/database.js';
 import { buildApp } from './http/app.js';
@@ -12,6 +13,7 @@ import { createJobsRepo } from './repos/jobs.repo.js';
 import { createMirrorsRepo } from './repos/mirrors.repo.js';
 import { createProbePool, type ProbePool } from './repos/probe/probe-pool.js';
 import { ownerAlive, processOwner } from './repos/process.repo.js';
+import { createThumbnailsRepo } from './repos/thumbnails.repo.js';
 import { createCatalogService } from './services/catalog.service.js';
 import { createDatasetsService } from './services/datasets.service.js';
 import { createFilesService } from './services/files.service.js';
@@ -23,7 +25,7 @@ import { createStatsService } from './services/stats.service.js';
  * Composition root: config -> db -> repos -> services. Nothing here runs on import.
  * The probe pool (worker threads) is created on first use, so the API alone starts none.
  */
-export function createServices(db: Db) {
+export function createServices(db: Db, opts: { thumbDir?: string } = {}) {
   const datasets = createDatasetsRepo(db);
   const files = createFilesRepo(db);
   const mirrors = createMirrorsRepo(db);
@@ -31,10 +33,10 @@ export function createServices(db: Db) {
   const datasetExists = async (slug: string) => (await datasets.getCardJson(slug)) !== undefined;
   let pool: ProbePool | undefined;
   const probe = (absPath: string, name: string) => {
-    pool ??= createProbePool({ size: Math.max(1, Math.min(4, availableParallelism())), timeoutMs: 30_000, maxHeapMb: 512 });
+    pool ??= createProbePool({ size: Math.max(1, Math.min(4, availableParallelism())), timeoutMs: 30_000, maxHeapMb: 512, thumbDir: opts.thumbDir });
     return pool.probe(absPath, name);
   };
-  const filesService = createFilesService({ files, mirrors, datasetExists });
+  const filesService = createFilesService({ files, mirrors, datasetExists, thumbnails: opts.thumbDir ? createThumbnailsRepo(opts.thumbDir) : undefined });
   return {
     catalog: createCatalogService({ readCardFiles, datasets }),
     datasets: createDatasetsService({
@@ -59,7 +61,7 @@ export async function openInstance(config: Config) {
   const db = openSqlite(config.sqliteFile);
   try {
     await migrateToLatest(db);
-    const services = createServices(db);
+    const services = createServices(db, { thumbDir: join(config.dataDir, 'thumbnails') });
     const sync = await services.catalog.sync([...config.catalogSources]);
     return {
       db, services, sync,

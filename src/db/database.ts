@@ -5,6 +5,7 @@ import { Kysely, type Migration, Migrator, SqliteDialect } from 'kysely';
 import * as m0001 from './migrations/0001-catalog.js';
 import * as m0002 from './migrations/0002-upstream-updated.js';
 import * as m0003 from './migrations/0003-mirror.js';
+import * as m0004 from './migrations/0004-thumbnails.js';
 import type { Database } from './schema.js';
 
 export type Db = Kysely<Database>;
@@ -15,6 +16,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '0001-catalog': m0001,
   '0002-upstream-updated': m0002,
   '0003-mirror': m0003,
+  '0004-thumbnails': m0004,
 };
 
 export function openSqlite(file: string): Db {

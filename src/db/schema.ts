@@ -63,6 +63,8 @@ export interface FilesTable {
   series_uid: string | null;
   role: string | null;
   pair_path: string | null;
+  thumb: string | null;
+  thumb_error: string | null;
 }
 
 export interface JobsTable {

@@ -16,6 +16,13 @@ import { oggHandler } from './ogg.js';
 import { webmHandler } from './webm.js';
 import { mp4Handler } from './mp4.js';
 import { aviHandler } from './avi.js';
+import { wfdbHandler } from './wfdb.js';
+import { edfHandler } from './edf.js';
+import { csvHandler } from './csv.js';
+import { metaimageHandler } from './metaimage.js';
+import { nrrdHandler } from './nrrd.js';
+import { matHandler } from './mat.js';
+import { hdf5Handler } from './hdf5.js';
 import { DEFAULT_LIMITS, HEAD_BYTES, type FormatHandler, type Limits } from './types.js';
 
 export { DEFAULT_LIMITS, FormatError, HEAD_BYTES, type FileRef, type FormatHandler, type Limits, type MatchStrength } from './types.js';
@@ -26,6 +33,8 @@ export { fileHandler } from './file.js';
 export const HANDLERS: readonly FormatHandler[] = Object.freeze([
   dicomHandler,
   niftiHandler,
+  metaimageHandler,
+  nrrdHandler,
   pngHandler,
   jpegHandler,
   bmpHandler,
@@ -38,7 +47,14 @@ export const HANDLERS: readonly FormatHandler[] = Object.freeze([
   webmHandler,
   mp4Handler,
   aviHandler,
-  dataFileHandler('metaimage-data', ['.raw', '.zraw']),
+  wfdbHandler,
+  edfHandler,
+  csvHandler,
+  // MAT v7.3 is also HDF5: the MATLAB header is the more specific match, so it comes first.
+  matHandler,
+  hdf5Handler,
+  // Data halves of MetaImage (.raw, .zraw) and NRRD (.raw) header + data pairs.
+  dataFileHandler('raw-data', ['.raw', '.zraw']),
   dataFileHandler('wfdb-data', ['.dat']),
 ]);
 

@@ -59,9 +59,10 @@ function aacChannels(d: Buffer): number | undefined {
   return undefined;
 }
 
-function readTrack(b: Buffer, start: number, end: number, t: Track): void {
+function readTrack(b: Buffer, start: number, end: number, t: Track, depth = 0): void {
+  if (depth > 8) return; // trak > mdia > minf > stbl: deeper nesting is hostile
   for (const [type, s, e] of boxes(b, start, end)) {
-    if (CONTAINERS.has(type)) readTrack(b, s, e, t);
+    if (CONTAINERS.has(type)) readTrack(b, s, e, t, depth + 1);
     else if (type === 'tkhd' && e - s >= 84) {
       const w = b[s] === 1 ? 88 : 76;
       if (s + w + 8 <= e) {

@@ -9,6 +9,8 @@ import type { FormatHandler } from './types.js';
 const ID = 'webm';
 const PREFIX_BYTES = 1024 * 1024;
 const MAX_ELEMENTS = 100_000;
+// Segment > Tracks > TrackEntry > Video is 5 levels deep; a file nesting masters deeper is hostile.
+const MAX_DEPTH = 8;
 const EBML = 0x1a45dfa3;
 const SEGMENT = 0x18538067;
 const INFO = 0x1549a966;
@@ -36,7 +38,8 @@ function vint(b: Buffer, at: number, keepMarker: boolean): [number, number] | nu
 
 interface Found { docType?: string; scale: number; duration?: number; video?: { w: number; h: number }; audio?: { rate?: number; channels?: number } }
 
-function walk(b: Buffer, start: number, end: number, out: Found, track: { type?: number; w?: number; h?: number; rate?: number; ch?: number }, budget: { n: number }): boolean {
+function walk(b: Buffer, start: number, end: number, out: Found, track: { type?: number; w?: number; h?: number; rate?: number; ch?: number }, budget: { n: number }, depth = 0): boolean {
+  if (depth > MAX_DEPTH) return false;
   let pos = start;
   while (pos < end) {
     if (--budget.n < 0) return false;
@@ -50,7 +53,7 @@ function walk(b: Buffer, start: number, end: number, out: Found, track: { type?:
     if (tag === CLUSTER) return false;
     if (MASTERS.has(tag)) {
       const t = tag === TRACK_ENTRY ? {} : track;
-      if (!walk(b, at, dataEnd, out, t, budget) && dataEnd === end) return false;
+      if (!walk(b, at, dataEnd, out, t, budget, depth + 1) && dataEnd === end) return false;
       if (tag === TRACK_ENTRY) {
         const tt = t as typeof track;
         if (tt.type === 1 && tt.w !== undefined && tt.h !== undefined && !out.video) out.video = { w: tt.w, h: tt.h };

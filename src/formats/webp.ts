@@ -6,7 +6,7 @@ import { checkDims, hasExt, withSource } from './io.js';
 import type { FormatHandler } from './types.js';
 
 const ID = 'webp';
-const MAX_CHUNKS = 100_000;
+const MAX_CHUNKS = 10_000;
 
 export const webpHandler: FormatHandler = {
   id: ID,

@@ -49,6 +49,20 @@ describe('mirror endpoints', () => {
     expect(job.body).toMatchObject({ id: jobId, name: 'ingest', status: 'success', progress: { done: 3, total: 3 } });
   });
 
+  it('serves a stored 256 px WebP thumbnail keyed by content hash, with ETag revalidation', async () => {
+    const first = (await get('/api/v1/datasets/gamma-chest-xray/files')).body.items[0];
+    expect(first.thumbnail_url).toBe(`/api/v1/files/${first.id}/thumbnail`);
+    const res = await t.app.inject(first.thumbnail_url);
+    expect(res.statusCode).toBe(200);
+    expect(res.headers['content-type']).toBe('image/webp');
+    expect(res.rawPayload.subarray(0, 4).toString()).toBe('RIFF');
+    expect(res.rawPayload.subarray(8, 12).toString()).toBe('WEBP');
+    expect(res.headers.etag).toBe(`"${first.sha256}-v1"`);
+    const again = await t.app.inject({ url: first.thumbnail_url, headers: { 'if-none-match': res.headers.etag as string } });
+    expect(again.statusCode).toBe(304);
+    expect((await get('/api/v1/files/99999/thumbnail')).status).toBe(404);
+  });
+
   it('adds the mirror summary to the catalog endpoints', async () => {
     const card = (await get('/api/v1/datasets/gamma-chest-xray')).body;
     expect(card.mirror).toMatchObject({ files: 3, failed: 0, summary: { by_label: { cat: 2, dog: 1 }, by_split: { train: 2, test: 1 } } });

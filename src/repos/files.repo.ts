@@ -45,6 +45,7 @@ export function createFilesRepo(db: Db) {
               kind: eb.ref('excluded.kind'), format: eb.ref('excluded.format'), meta: eb.ref('excluded.meta'),
               error: eb.ref('excluded.error'), label: eb.ref('excluded.label'), split: eb.ref('excluded.split'),
               series_uid: eb.ref('excluded.series_uid'), role: eb.ref('excluded.role'), pair_path: eb.ref('excluded.pair_path'),
+              thumb: eb.ref('excluded.thumb'), thumb_error: eb.ref('excluded.thumb_error'),
             })))
             .execute();
         }

@@ -2,6 +2,7 @@ import type { FileItem, FileList, FileQuery, MirrorInfo, Tree } from '../../cont
 import { NotFoundError } from '../domain/errors.js';
 import type { FileRecord, FilesRepo } from '../repos/files.repo.js';
 import type { MirrorsRepo } from '../repos/mirrors.repo.js';
+import type { ThumbnailsRepo } from '../repos/thumbnails.repo.js';
 
 export function toFileItem(r: FileRecord): FileItem {
   return {
@@ -9,10 +10,11 @@ export function toFileItem(r: FileRecord): FileItem {
     kind: r.kind as FileItem['kind'], format: r.format, label: r.label, split: r.split,
     role: (r.role as FileItem['role']) ?? null, pair_path: r.pair_path, error: r.error,
     meta: r.meta ? (JSON.parse(r.meta) as Record<string, unknown>) : null,
+    thumbnail_url: r.thumb ? `/api/v1/files/${r.id}/thumbnail` : null,
   };
 }
 
-export function createFilesService(deps: { files: FilesRepo; mirrors: MirrorsRepo; datasetExists: (slug: string) => Promise<boolean> }) {
+export function createFilesService(deps: { files: FilesRepo; mirrors: MirrorsRepo; datasetExists: (slug: string) => Promise<boolean>; thumbnails?: ThumbnailsRepo }) {
   async function requireDataset(slug: string) {
     if (!(await deps.datasetExists(slug))) throw new NotFoundError(`No dataset with slug "${slug}"`);
   }
@@ -41,6 +43,16 @@ export function createFilesService(deps: { files: FilesRepo; mirrors: MirrorsRep
       const row = await deps.files.get(id);
       if (!row) throw new NotFoundError(`No file ${id}`);
       return toFileItem(row);
+    },
+
+    /** The stored WebP thumbnail of a file and its cache key; NotFoundError says why there is none. */
+    async thumbnail(id: number): Promise<{ webp: Buffer; etag: string }> {
+      const row = await deps.files.get(id);
+      if (!row) throw new NotFoundError(`No file ${id}`);
+      if (!row.thumb) throw new NotFoundError(`File ${id} has no thumbnail${row.thumb_error ? `: ${row.thumb_error}` : row.error ? `: ${row.error}` : ''}`);
+      const webp = await deps.thumbnails?.read(row.thumb);
+      if (!webp) throw new NotFoundError(`The thumbnail of file ${id} is missing: re-run the ingestion to make it again`);
+      return { webp, etag: `"${row.thumb.split('/')[1]!.replace('.webp', '')}"` };
     },
 
     /** The mirror's summary for the dataset endpoints, or null when nothing is mirrored. */

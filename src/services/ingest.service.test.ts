@@ -69,7 +69,12 @@ describe('ingestion of a folder of real files', () => {
     expect(JSON.stringify(ct.meta)).not.toMatch(/PatientName|PatientID|BirthDate|CompressedSamples/);
     expect(f.get('train/nodule/mr-rle.dcm')!.meta).toMatchObject({ dicom: { TransferSyntaxUID: '1.2.840.10008.1.2.5' } });
     expect(f.get('volumes/images/anat.nii')).toMatchObject({ kind: 'volume', format: 'nifti' });
-    expect(f.get('notes/readme.txt')).toMatchObject({ kind: 'other', format: 'file', error: null });
+    expect(f.get('notes/readme.txt')).toMatchObject({ kind: 'other', format: 'file', error: null, thumbnail_url: null });
+    // Thumbnails for the previewable ones: a DICOM slice, an RLE DICOM, a NIfTI volume, a 16-bit PNG.
+    for (const p of ['train/nodule/ct1.dcm', 'train/nodule/mr-rle.dcm', 'volumes/images/anat.nii', 'png/lesion.png']) {
+      const thumb = await inst.services.files.thumbnail(f.get(p)!.id);
+      expect(thumb.webp.subarray(8, 12).toString(), p).toBe('WEBP');
+    }
   });
 
   it('records a truncated DICOM as a per-file error and goes on', async () => {

@@ -58,6 +58,7 @@ export function createIngestService(deps: IngestDeps) {
       slug, path: e.path, size: e.size, mtime_ms: e.mtimeMs, sha256: probe?.sha256 || null,
       kind: meta?.kind ?? 'other', format: meta?.format ?? 'file', meta: meta ? JSON.stringify(meta) : null, error,
       label, split: splitFromPath(e.path), series_uid: meta?.dicom?.SeriesInstanceUID ?? null, role: null, pair_path: null,
+      thumb: probe?.thumb ?? null, thumb_error: probe?.thumbError ?? null,
     };
   }
 

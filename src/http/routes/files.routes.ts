@@ -13,5 +13,12 @@ export function filesRoutes(app: FastifyInstance, files: FilesService, jobs: Job
 
   app.get('/api/v1/files/:id', async (req) => files.get(parseInput(FileIdParams, req.params, 'path').id));
 
+  app.get('/api/v1/files/:id/thumbnail', async (req, reply) => {
+    const { webp, etag } = await files.thumbnail(parseInput(FileIdParams, req.params, 'path').id);
+    if (req.headers['if-none-match'] === etag) return reply.code(304).header('etag', etag).send();
+    // Keyed by content hash and generator version: a given URL's bytes change only on re-ingestion.
+    return reply.type('image/webp').header('etag', etag).header('cache-control', 'public, max-age=86400').send(webp);
+  });
+
   app.get('/api/v1/jobs/:id', async (req) => jobs.get(parseInput(JobIdParams, req.params, 'path').id));
 }

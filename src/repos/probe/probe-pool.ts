@@ -7,6 +7,8 @@ export interface ProbePoolOptions {
   timeoutMs: number;
   /** Heap of each worker; a file that needs more is recorded as failed. */
   maxHeapMb: number;
+  /** Where thumbnails are stored; without it none are made. */
+  thumbDir?: string;
 }
 
 interface Task {
@@ -77,7 +79,7 @@ export function createProbePool(opts: ProbePoolOptions) {
         task.resolve({ sha256: '', meta: null, error: `reading took longer than ${opts.timeoutMs / 1000} s` });
         void slot.worker.terminate();
       }, opts.timeoutMs);
-      slot.worker.postMessage({ id: task.id, absPath: task.absPath, name: task.name });
+      slot.worker.postMessage({ id: task.id, absPath: task.absPath, name: task.name, thumbDir: opts.thumbDir });
     }
   }
 
