@@ -95,24 +95,32 @@ t0 = performance.now();
 execSync(`find ${TREE} -type f ! -name .complete -print0 | xargs -0 -P2 -n200 sha256sum > /dev/null`);
 const sha2 = (performance.now() - t0) / 1000;
 
-const dataDir = mkdtempSync(join(tmpdir(), 'medimg-bench-ingest-'));
-const inst = await openInstance(loadConfig({ MEDIMG_DATA_DIR: dataDir, LOG_LEVEL: 'silent' }));
-const worker = startWorker(inst.services);
-t0 = performance.now();
-await inst.services.ingest.request('chest-xray-pneumonia', TREE);
-while (await worker.runOne()) { /* one job */ }
-const ingest = (performance.now() - t0) / 1000;
-t0 = performance.now();
-await inst.services.ingest.request('chest-xray-pneumonia', TREE);
-while (await worker.runOne()) { /* one job */ }
-const rerun = (performance.now() - t0) / 1000;
-const mirror = await inst.services.files.mirror('chest-xray-pneumonia');
-await inst.close();
-rmSync(dataDir, { recursive: true, force: true });
+async function run(thumbnails: boolean) {
+  const dataDir = mkdtempSync(join(tmpdir(), 'medimg-bench-ingest-'));
+  const inst = await openInstance(loadConfig({ MEDIMG_DATA_DIR: dataDir, LOG_LEVEL: 'silent', MEDIMG_THUMBNAILS: thumbnails ? '1' : '0' }));
+  const worker = startWorker(inst.services);
+  let start = performance.now();
+  await inst.services.ingest.request('chest-xray-pneumonia', TREE);
+  while (await worker.runOne()) { /* one job */ }
+  const first = (performance.now() - start) / 1000;
+  start = performance.now();
+  await inst.services.ingest.request('chest-xray-pneumonia', TREE);
+  while (await worker.runOne()) { /* one job */ }
+  const again = (performance.now() - start) / 1000;
+  const thumbs = (await inst.services.files.list('chest-xray-pneumonia', { page: 1, per_page: 1, failed: false } as never)).total;
+  const mirror = await inst.services.files.mirror('chest-xray-pneumonia');
+  await inst.close();
+  rmSync(dataDir, { recursive: true, force: true });
+  return { first, again, failed: mirror?.failed ?? -1, thumbs };
+}
+const indexOnly = await run(false);
+const full = await run(true);
+const ingest = indexOnly.first;
 
-console.log(`tree: ${files} files (${N_PNG} PNG 512x512, ${N_DCM} DICOM 256x256, ${N_NII} NIfTI 128^3 gz), ${mb.toFixed(0)} MiB, ${mirror?.failed ?? '?'} failed`);
+console.log(`tree: ${files} files (${N_PNG} PNG 512x512, ${N_DCM} DICOM 256x256, ${N_NII} NIfTI 128^3 gz), ${mb.toFixed(0)} MiB, ${indexOnly.failed} failed`);
 console.log(`baseline sha256sum:           ${sha1.toFixed(2)} s  (${(files / sha1).toFixed(0)} files/s, ${(mb / sha1).toFixed(0)} MiB/s)`);
 console.log(`baseline sha256sum -P2:       ${sha2.toFixed(2)} s  (${(files / sha2).toFixed(0)} files/s, ${(mb / sha2).toFixed(0)} MiB/s)`);
 console.log(`medimg ingest (walk+hash+meta): ${ingest.toFixed(2)} s  (${(files / ingest).toFixed(0)} files/s, ${(mb / ingest).toFixed(0)} MiB/s)  ratio vs sha256sum ${(sha1 / ingest).toFixed(2)}x, vs sha256sum -P2 ${(sha2 / ingest).toFixed(2)}x`);
-console.log(`re-run with nothing changed:  ${rerun.toFixed(2)} s`);
+console.log(`with thumbnails (everything):  ${full.first.toFixed(2)} s  (${(files / full.first).toFixed(0)} files/s, thumbnails for ${full.thumbs} readable files)`);
+console.log(`re-run with nothing changed:  ${indexOnly.again.toFixed(2)} s`);
 console.log(`peak RSS: ${(process.resourceUsage().maxRSS / 1024).toFixed(0)} MiB`);

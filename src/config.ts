@@ -13,6 +13,8 @@ export interface Config {
   readonly logLevel: string;
   /** The built browser app. */
   readonly webDistDir: string;
+  /** Make thumbnails while ingesting (MEDIMG_THUMBNAILS=0 turns it off). */
+  readonly thumbnails: boolean;
 }
 
 const PACKAGE_ROOT = resolve(fileURLToPath(new URL('.', import.meta.url)), '..');
@@ -36,6 +38,12 @@ function sqliteFile(databaseUrl: string | undefined, dataDir: string): string {
   throw new ConfigError(`DATABASE_URL must look like sqlite:///path/to/medimg.db, got "${databaseUrl}"`);
 }
 
+function thumbnails(value: string | undefined): boolean {
+  if (value === undefined || value === '' || value === '1') return true;
+  if (value === '0') return false;
+  throw new ConfigError(`MEDIMG_THUMBNAILS must be 0 or 1, got "${value}"`);
+}
+
 /** The only reader of process.env: parsed once, validated, frozen. */
 export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
   const dataDir = resolve(env.MEDIMG_DATA_DIR || './data');
@@ -56,5 +64,6 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     ]),
     logLevel,
     webDistDir: resolve(PACKAGE_ROOT, 'web/dist'),
+    thumbnails: thumbnails(env.MEDIMG_THUMBNAILS),
   });
 }

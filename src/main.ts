@@ -25,7 +25,7 @@ import { createStatsService } from './services/stats.service.js';
  * Composition root: config -> db -> repos -> services. Nothing here runs on import.
  * The probe pool (worker threads) is created on first use, so the API alone starts none.
  */
-export function createServices(db: Db, opts: { thumbDir?: string } = {}) {
+export function createServices(db: Db, opts: { thumbDir?: string; makeThumbnails?: boolean } = {}) {
   const datasets = createDatasetsRepo(db);
   const files = createFilesRepo(db);
   const mirrors = createMirrorsRepo(db);
@@ -33,7 +33,7 @@ export function createServices(db: Db, opts: { thumbDir?: string } = {}) {
   const datasetExists = async (slug: string) => (await datasets.getCardJson(slug)) !== undefined;
   let pool: ProbePool | undefined;
   const probe = (absPath: string, name: string) => {
-    pool ??= createProbePool({ size: Math.max(1, Math.min(4, availableParallelism())), timeoutMs: 30_000, maxHeapMb: 512, thumbDir: opts.thumbDir });
+    pool ??= createProbePool({ size: Math.max(1, Math.min(4, availableParallelism())), timeoutMs: 30_000, maxHeapMb: 512, thumbDir: opts.makeThumbnails === false ? undefined : opts.thumbDir });
     return pool.probe(absPath, name);
   };
   const filesService = createFilesService({ files, mirrors, datasetExists, thumbnails: opts.thumbDir ? createThumbnailsRepo(opts.thumbDir) : undefined });
@@ -61,7 +61,7 @@ export async function openInstance(config: Config) {
   const db = openSqlite(config.sqliteFile);
   try {
     await migrateToLatest(db);
-    const services = createServices(db, { thumbDir: join(config.dataDir, 'thumbnails') });
+    const services = createServices(db, { thumbDir: join(config.dataDir, 'thumbnails'), makeThumbnails: config.thumbnails });
     const sync = await services.catalog.sync([...config.catalogSources]);
     return {
       db, services, sync,
