@@ -91,3 +91,16 @@ export const Job = z.object({
   finished_at: z.string().nullable(),
 });
 export type Job = z.infer<typeof Job>;
+
+export const SeriesList = z.object({
+  series: z.array(z.object({
+    series_uid: z.string(),
+    modality: z.string().nullable(),
+    slices: z.number().int(),
+    width: z.number().int().nullable(),
+    height: z.number().int().nullable(),
+    /** File ids in slice order (by position along the slice normal). */
+    file_ids: z.array(z.number().int()),
+  })),
+});
+export type SeriesList = z.infer<typeof SeriesList>;

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { escapeBibtex } from './citation.js';
 import { toFtsQuery } from './dataset-query.js';
+import { orderSlices } from './series.js';
 import { filesHistogram } from './stats.js';
 import { TABLE1_CELLS, uncoveredCells } from './table1.js';
 
@@ -53,5 +54,19 @@ describe('Table 1 cells', () => {
     expect(gaps).not.toContain('lung/CT');
     expect(gaps).toContain('brain/CT');
     expect(uncoveredCells([{ modalities: ['US'], organs: ['breast'] }])).toContain('others/US');
+  });
+});
+
+describe('orderSlices', () => {
+  const slice = (id: number, pos?: number[], inst?: number) => ({ id, path: `s${id}.dcm`, meta: { kind: 'series-slice' as const, format: 'dicom', dicom: { ImagePositionPatient: pos, InstanceNumber: inst } } });
+  it('orders by position along the axis that varies, not by file name or instance number', () => {
+    const out = orderSlices([slice(1, [0, 0, 5], 1), slice(2, [0, 0, -2.5], 3), slice(3, [0, 0, 0], 2)]);
+    expect(out.map((s) => s.id)).toEqual([2, 3, 1]);
+    const sagittal = orderSlices([slice(1, [3, 1, 1]), slice(2, [1, 1, 1]), slice(3, [2, 1, 1])]);
+    expect(sagittal.map((s) => s.id)).toEqual([2, 3, 1]);
+  });
+  it('falls back to InstanceNumber, then the path', () => {
+    expect(orderSlices([slice(1, undefined, 9), slice(2, undefined, 4)]).map((s) => s.id)).toEqual([2, 1]);
+    expect(orderSlices([slice(2), slice(1)]).map((s) => s.id)).toEqual([1, 2]);
   });
 });

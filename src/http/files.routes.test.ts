@@ -91,6 +91,7 @@ describe('mirror endpoints', () => {
     '/api/v1/files/%00',
     '/api/v1/files/99999999',
     '/api/v1/jobs/abc',
+    '/api/v1/datasets/..%2Fetc/series',
     '/api/v1/jobs/424242',
     '/api/v1/datasets/no-such/files',
     '/api/v1/datasets/gamma-chest-xray/files?per_page=1000',

@@ -99,6 +99,11 @@ export function createFilesRepo(db: Db) {
       return rows.map((r) => ({ folder: r.folder, files: Number(r.files), bytes: Number(r.bytes) }));
     },
 
+    async seriesSlices(slug: string): Promise<{ id: number; path: string; meta: string | null; series_uid: string | null }[]> {
+      return db.selectFrom('files').select(['id', 'path', 'meta', 'series_uid']).where('slug', '=', slug)
+        .where('series_uid', 'is not', null).where('error', 'is', null).orderBy('series_uid').execute();
+    },
+
     async get(id: number): Promise<FileRecord | undefined> {
       return db.selectFrom('files').selectAll().where('id', '=', id).executeTakeFirst();
     },

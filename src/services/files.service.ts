@@ -1,4 +1,6 @@
-import type { FileItem, FileList, FileQuery, MirrorInfo, Tree } from '../../contract/index.js';
+import type { FileItem, FileList, FileQuery, MirrorInfo, SeriesList, Tree } from '../../contract/index.js';
+import type { FileMeta } from '../domain/file-meta.js';
+import { orderSlices } from '../domain/series.js';
 import { NotFoundError } from '../domain/errors.js';
 import type { FileRecord, FilesRepo } from '../repos/files.repo.js';
 import type { MirrorsRepo } from '../repos/mirrors.repo.js';
@@ -36,6 +38,23 @@ export function createFilesService(deps: { files: FilesRepo; mirrors: MirrorsRep
         path: prefix,
         folders: rows.filter((r) => r.folder !== null).map((r) => ({ name: r.folder!, path: `${prefix}${r.folder}/`, files: r.files, bytes: r.bytes })),
         files: rows.find((r) => r.folder === null)?.files ?? 0,
+      };
+    },
+
+    /** DICOM slices grouped by SeriesInstanceUID and ordered by position: each series is one volume. */
+    async series(slug: string): Promise<SeriesList> {
+      await requireDataset(slug);
+      const groups = new Map<string, { id: number; path: string; meta: FileMeta }[]>();
+      for (const r of await deps.files.seriesSlices(slug)) {
+        if (!r.meta || !r.series_uid) continue;
+        groups.set(r.series_uid, [...(groups.get(r.series_uid) ?? []), { id: r.id, path: r.path, meta: JSON.parse(r.meta) as FileMeta }]);
+      }
+      return {
+        series: [...groups].map(([uid, slices]) => {
+          const ordered = orderSlices(slices);
+          const m = ordered[0]!.meta;
+          return { series_uid: uid, modality: m.dicom?.Modality ?? null, slices: ordered.length, width: m.width ?? null, height: m.height ?? null, file_ids: ordered.map((s) => s.id) };
+        }),
       };
     },
 

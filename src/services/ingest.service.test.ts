@@ -86,6 +86,14 @@ describe('ingestion of a folder of real files', () => {
     expect(mirror!.summary).toMatchObject({ by_format: { dicom: 3, nifti: 3, png: 2 }, by_split: { train: 3 } });
   });
 
+  it('groups DICOM slices into series', async () => {
+    const { series } = await inst.services.files.series(SLUG);
+    const f = await byPath();
+    const ct = series.find((s) => s.modality === 'CT')!;
+    expect(ct).toMatchObject({ slices: 1, width: 128, height: 128, file_ids: [f.get('train/nodule/ct1.dcm')!.id] });
+    expect(series.every((s) => s.file_ids.length === s.slices)).toBe(true);
+  });
+
   it('pairs masks with their images', async () => {
     const f = await byPath();
     expect(f.get('volumes/masks/case1.nii.gz')).toMatchObject({ role: 'mask', pair_path: 'volumes/images/case1.nii.gz' });

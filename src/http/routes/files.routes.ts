@@ -11,6 +11,8 @@ export function filesRoutes(app: FastifyInstance, files: FilesService, jobs: Job
   app.get('/api/v1/datasets/:slug/tree', async (req) =>
     files.tree(parseInput(SlugParams, req.params, 'path').slug, parseInput(TreeQuery, req.query, 'query').path));
 
+  app.get('/api/v1/datasets/:slug/series', async (req) => files.series(parseInput(SlugParams, req.params, 'path').slug));
+
   app.get('/api/v1/files/:id', async (req) => files.get(parseInput(FileIdParams, req.params, 'path').id));
 
   app.get('/api/v1/files/:id/thumbnail', async (req, reply) => {
