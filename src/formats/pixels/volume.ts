@@ -4,6 +4,7 @@
 import { open } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { FormatError, type Limits } from '../types.js';
+import { checkDims } from '../io.js';
 
 /**
  * A scalar volume. Voxel (x, y, z) is `data[x + dims[0] * (y + dims[1] * z)]`: x varies fastest, as stored by
@@ -33,14 +34,8 @@ export const SAMPLE_BYTES: Readonly<Record<SampleType, number>> = {
 
 /** Throws unless `dims` are positive integers within limits.maxAxis, limits.maxVoxels and the Float32 budget. */
 export function checkVolumeDims(format: string, dims: readonly number[], limits: Limits): number {
-  let total = 1;
-  for (const d of dims) {
-    if (!Number.isSafeInteger(d) || d < 1) throw new FormatError(format, `invalid dimensions ${dims.join('x')}`);
-    total *= d;
-  }
-  if (dims.some((d) => d > limits.maxAxis) || total > limits.maxVoxels) {
-    throw new FormatError(format, `dimensions ${dims.join('x')} exceed the limits`);
-  }
+  checkDims(format, [...dims], limits);
+  const total = dims.reduce((a, b) => a * b, 1);
   if (total * 4 > MAX_VOLUME_BYTES) throw new FormatError(format, `volume ${dims.join('x')} exceeds the ${MAX_VOLUME_BYTES / 2 ** 20} MiB preview budget`);
   return total;
 }
