@@ -26,6 +26,7 @@ describe('loadConfig', () => {
     [{ DATABASE_URL: 'mysql://x' }, /DATABASE_URL must look like/],
     [{ DATABASE_URL: 'postgres://localhost/test' }, /DATABASE_URL: PostgreSQL is not supported/],
     [{ HOST: 'a b' }, /HOST/],
+    [{ MEDIMG_THUMBNAILS: 'yes' }, /MEDIMG_THUMBNAILS must be 0 or 1/],
   ])('rejects %o with the variable named', (env, message) => {
     expect(() => loadConfig(env)).toThrow(message);
   });
