@@ -49,19 +49,40 @@ function tagAt(buf: Buffer, pos: number): number {
   return ((buf.readUInt16LE(pos) << 16) | buf.readUInt16LE(pos + 2)) >>> 0;
 }
 
-/** The fragments of the first frame (PS3.5 §A.4: by the Basic Offset Table, else up to the JPEG EOI marker). */
-export function firstFrameFragments(buf: Buffer, fragments: Fragment[], offsets: number[], frames: number): Fragment[] {
-  if (frames === 1) return fragments;
-  if (offsets.length > 1) return fragments.filter((f) => f.itemOffset < offsets[1]!);
-  if (fragments.length === frames) return [fragments[0]!];
-  const out: Fragment[] = [];
-  for (const f of fragments) {
-    out.push(f);
-    let end = f.offset + f.length;
-    while (end > f.offset && buf[end - 1] === 0) end--; // fragments are padded to an even length
-    if (end - f.offset >= 2 && buf[end - 2] === 0xff && buf[end - 1] === 0xd9) break;
+/**
+ * The fragments of each of `frames` frames (PS3.5 §A.4): by the Basic Offset Table when it has one offset per
+ * frame, else one fragment per frame when the counts match (as RLE requires, §G.2), else, for JPEG-family
+ * codestreams (`byMarker`), a frame ends with the fragment that ends with the EOI/EOC marker FFD9.
+ */
+export function frameFragments(buf: Buffer, fragments: Fragment[], offsets: number[], frames: number, byMarker: boolean): Fragment[][] {
+  if (frames === 1) return [fragments];
+  if (offsets.length === frames) {
+    return offsets.map((o, i) => fragments.filter((f) => f.itemOffset >= o && (i + 1 >= offsets.length || f.itemOffset < offsets[i + 1]!)));
   }
-  return out;
+  if (fragments.length === frames) return fragments.map((f) => [f]);
+  if (byMarker) {
+    const out: Fragment[][] = [];
+    let current: Fragment[] = [];
+    for (const f of fragments) {
+      current.push(f);
+      if (endsWithEoi(buf.subarray(f.offset, f.offset + f.length))) {
+        out.push(current);
+        current = [];
+      }
+    }
+    if (out.length === frames && current.length === 0) return out;
+  }
+  throw new FormatError(ID, `cannot split ${fragments.length} fragments into ${frames} frames`);
+}
+
+/**
+ * Whether a JPEG-family codestream ends with its EOI/EOC marker FFD9 (JPEG EOI, T.81 B.1.1.3; JPEG-LS EOI, T.87;
+ * JPEG 2000 EOC, T.800 A.4.4), allowing for the padding writers add to reach an even length (00, or FF).
+ */
+export function endsWithEoi(b: Buffer): boolean {
+  let end = b.length;
+  while (end > 0 && (b[end - 1] === 0 || b[end - 1] === 0xff)) end--;
+  return end >= 2 && b[end - 2] === 0xff && b[end - 1] === 0xd9;
 }
 
 /**

@@ -1,26 +1,40 @@
 // DICOM pixel data to a Volume: native (uncompressed) encodings per PS3.5 §8.1.1 (implicit/explicit VR little
-// endian, explicit big endian, deflated), RLE Lossless per PS3.5 Annex G, and JPEG baseline (process 1,
-// 1.2.840.10008.1.2.4.50) decoded by sharp from the first frame's fragments (PS3.5 §A.4 encapsulation).
+// endian, explicit big endian, deflated), RLE Lossless per PS3.5 Annex G, 8-bit JPEG (baseline and extended)
+// decoded by sharp, and JPEG lossless, 12-bit JPEG, JPEG-LS, JPEG 2000 and HTJ2K by the codecs of
+// dicom-codecs.ts; every frame of a multi-frame image, split per PS3.5 §A.4 (encapsulation).
 // Colour images become luma (ITU-R BT.601 weights); YBR images keep their Y. Values are rescaled with
 // RescaleSlope/RescaleIntercept (PS3.3 C.11.1, e.g. to Hounsfield units).
 import { stat } from 'node:fs/promises';
+import { endianness } from 'node:os';
 import sharp from 'sharp';
 import { inflatePrefix } from '../io.js';
 import { FormatError, type Limits } from '../types.js';
 import { DEFLATED, EXPLICIT_BE, EXPLICIT_LE, HeaderParser, IMPLICIT_LE, NeedMore, preambleEnd, syntaxOf, type Attrs, type PixelHeader } from './dicom-header.js';
-import { decodeRleFrame, encapsulatedFragments, firstFrameFragments, type Fragment } from './dicom-rle.js';
+import { decodeJ2k, decodeJpeg12, decodeJpegLossless, decodeJpegLs, jpegPrecision, type DecodedFrame, type FrameSpec } from './dicom-codecs.js';
+import { decodeRleFrame, encapsulatedFragments, frameFragments } from './dicom-rle.js';
 import { checkVolumeDims, inflateLimits, MAX_VOLUME_BYTES, readRange, spacing3, type Volume } from './volume.js';
 
 const ID = 'dicom';
-const RLE = '1.2.840.10008.1.2.5';
-const JPEG_BASELINE = '1.2.840.10008.1.2.4.50';
 const NATIVE = new Set([IMPLICIT_LE, EXPLICIT_LE, EXPLICIT_BE, DEFLATED]);
-// PS3.6 Table A-1 names of compressed syntaxes we recognise but do not decode.
+type Codec = 'rle' | 'jpeg' | 'jpeg-lossless' | 'jpeg-ls' | 'j2k' | 'htj2k';
+// PS3.6 Table A-1: the encapsulated syntaxes we decode, and how.
+const CODECS: Readonly<Record<string, Codec>> = {
+  '1.2.840.10008.1.2.5': 'rle', '1.2.840.10008.1.2.4.50': 'jpeg', '1.2.840.10008.1.2.4.51': 'jpeg',
+  '1.2.840.10008.1.2.4.57': 'jpeg-lossless', '1.2.840.10008.1.2.4.70': 'jpeg-lossless',
+  '1.2.840.10008.1.2.4.80': 'jpeg-ls', '1.2.840.10008.1.2.4.81': 'jpeg-ls', '1.2.840.10008.1.2.4.90': 'j2k',
+  '1.2.840.10008.1.2.4.91': 'j2k', '1.2.840.10008.1.2.4.201': 'htj2k', '1.2.840.10008.1.2.4.202': 'htj2k',
+  '1.2.840.10008.1.2.4.203': 'htj2k',
+};
+// PS3.6 Table A-1 names of the syntaxes we recognise but do not decode (video, JPIP references, JPEG XL).
 const UNSUPPORTED: Readonly<Record<string, string>> = {
-  '1.2.840.10008.1.2.4.51': 'JPEG extended', '1.2.840.10008.1.2.4.57': 'JPEG lossless', '1.2.840.10008.1.2.4.70': 'JPEG lossless',
-  '1.2.840.10008.1.2.4.80': 'JPEG-LS', '1.2.840.10008.1.2.4.81': 'JPEG-LS', '1.2.840.10008.1.2.4.90': 'JPEG 2000',
-  '1.2.840.10008.1.2.4.91': 'JPEG 2000', '1.2.840.10008.1.2.4.201': 'HTJ2K', '1.2.840.10008.1.2.4.202': 'HTJ2K',
-  '1.2.840.10008.1.2.4.203': 'HTJ2K',
+  '1.2.840.10008.1.2.4.92': 'JPEG 2000 multi-component', '1.2.840.10008.1.2.4.93': 'JPEG 2000 multi-component',
+  '1.2.840.10008.1.2.4.94': 'JPIP referenced', '1.2.840.10008.1.2.4.95': 'JPIP referenced deflate',
+  '1.2.840.10008.1.2.4.100': 'MPEG2 video', '1.2.840.10008.1.2.4.101': 'MPEG2 video', '1.2.840.10008.1.2.4.102': 'MPEG-4 AVC/H.264 video',
+  '1.2.840.10008.1.2.4.103': 'MPEG-4 AVC/H.264 video', '1.2.840.10008.1.2.4.104': 'MPEG-4 AVC/H.264 video',
+  '1.2.840.10008.1.2.4.105': 'MPEG-4 AVC/H.264 video', '1.2.840.10008.1.2.4.106': 'MPEG-4 AVC/H.264 video',
+  '1.2.840.10008.1.2.4.107': 'HEVC/H.265 video', '1.2.840.10008.1.2.4.108': 'HEVC/H.265 video',
+  '1.2.840.10008.1.2.4.110': 'JPEG XL', '1.2.840.10008.1.2.4.111': 'JPEG XL', '1.2.840.10008.1.2.4.112': 'JPEG XL',
+  '1.2.840.10008.1.2.6.1': 'RFC 2557 MIME', '1.2.840.10008.1.2.6.2': 'XML',
 };
 
 /** Where bytes of the data set come from: the file, or the inflated data set of a deflated file. */
@@ -171,17 +185,18 @@ export async function decodeDicom(path: string, limits: Limits): Promise<Volume>
   const a = h.attrs;
   if (h.pixelOffset === undefined || a.Rows === undefined || a.Columns === undefined) throw new FormatError(ID, 'no image in this file');
   const uid = a.TransferSyntaxUID;
-  if (uid !== undefined && !NATIVE.has(uid) && uid !== RLE && uid !== JPEG_BASELINE) {
+  const codec = uid === undefined ? undefined : CODECS[uid];
+  if (uid !== undefined && !NATIVE.has(uid) && !codec) {
     const name = UNSUPPORTED[uid];
     throw new FormatError(ID, `transfer syntax ${uid}${name ? ` (${name})` : ''} cannot be previewed yet`);
   }
   const f = pixelFormat(a, h.syntax.le);
-  const nf = a.NumberOfFrames?.[0] ?? 1;
-  if (!Number.isSafeInteger(nf) || nf < 1) throw new FormatError(ID, `invalid NumberOfFrames ${nf}`);
-  const frames = uid === JPEG_BASELINE ? 1 : nf;
+  const frames = a.NumberOfFrames?.[0] ?? 1;
+  if (!Number.isSafeInteger(frames) || frames < 1) throw new FormatError(ID, `invalid NumberOfFrames ${frames}`);
   const count = checkVolumeDims(ID, [f.cols, f.rows, frames], limits);
+  const n = f.rows * f.cols;
   let data: Float32Array;
-  if (uid === undefined || NATIVE.has(uid)) {
+  if (!codec) {
     const need = Math.ceil((frameBytes(f) * frames));
     if (h.pixelLength === undefined) throw new FormatError(ID, 'encapsulated pixel data in a native transfer syntax');
     if (h.pixelLength < need) throw new FormatError(ID, 'truncated pixel data');
@@ -189,20 +204,16 @@ export async function decodeDicom(path: string, limits: Limits): Promise<Volume>
     nativeToFloat(await bytes(h.pixelOffset, need), frames, f, data);
   } else {
     if (h.pixelLength !== undefined) throw new FormatError(ID, 'pixel data is not encapsulated');
+    // The codecs return whole frames of samples: bound what they may produce before any of them runs.
+    if (count * f.spp * Math.ceil(f.bitsAllocated / 8) > limits.maxDecompressedBytes) throw new FormatError(ID, 'decoded pixel data would exceed the limit');
     const avail = Math.min(size - h.pixelOffset, MAX_VOLUME_BYTES);
     const enc = await bytes(h.pixelOffset, Math.max(0, avail));
     const { fragments, offsets } = encapsulatedFragments(enc);
-    if (uid === JPEG_BASELINE) {
-      const parts = firstFrameFragments(enc, fragments, offsets, nf);
-      data = await decodeJpegFrame(Buffer.concat(parts.map((p: Fragment) => enc.subarray(p.offset, p.offset + p.length))), f, limits);
-    } else {
-      data = new Float32Array(count);
-      const perFrame = rleFrames(fragments, offsets, frames);
-      const planar: PixelFormat = { ...f, planar: true, le: true };
-      for (let fr = 0; fr < frames; fr++) {
-        const frame = Buffer.concat(perFrame[fr]!.map((p) => enc.subarray(p.offset, p.offset + p.length)));
-        nativeToFloat(decodeRleFrame(frame, f.rows * f.cols, f.spp, f.bitsAllocated), 1, planar, data, fr * f.rows * f.cols);
-      }
+    const perFrame = frameFragments(enc, fragments, offsets, frames, codec !== 'rle');
+    data = new Float32Array(count);
+    for (let fr = 0; fr < frames; fr++) {
+      const frame = Buffer.concat(perFrame[fr]!.map((p) => enc.subarray(p.offset, p.offset + p.length)));
+      await decodeFrame(codec, frame, f, limits, data, fr * n);
     }
   }
   const slope = a.RescaleSlope?.[0] ?? 1;
@@ -223,14 +234,33 @@ export async function decodeDicom(path: string, limits: Limits): Promise<Volume>
   return volume;
 }
 
-/** PS3.5 §A.4: with several frames, the Basic Offset Table (or one fragment per frame, as RLE requires) splits them. */
-function rleFrames(fragments: Fragment[], offsets: number[], frames: number): Fragment[][] {
-  if (frames === 1) return [fragments];
-  // PS3.5 §G.2: "Each frame shall be encoded in one and only one Fragment".
-  if (fragments.length === frames) return fragments.map((f) => [f]);
-  if (offsets.length === frames) {
-    const starts = fragments.map((f) => f.itemOffset);
-    return offsets.map((o, i) => fragments.filter((_, k) => starts[k]! >= o && (i + 1 >= offsets.length || starts[k]! < offsets[i + 1]!)));
+/** Decodes one encapsulated frame into `out` at `offset` as luma values (not yet rescaled). */
+async function decodeFrame(codec: Codec, frame: Buffer, f: PixelFormat, limits: Limits, out: Float32Array, offset: number): Promise<void> {
+  const spec: FrameSpec = { rows: f.rows, cols: f.cols, spp: f.spp };
+  if (codec === 'rle') {
+    nativeToFloat(decodeRleFrame(frame, f.rows * f.cols, f.spp, f.bitsAllocated), 1, { ...f, planar: true, le: true }, out, offset);
+  } else if (codec === 'jpeg' && jpegPrecision(frame) <= 8) {
+    out.set(await decodeJpegFrame(frame, f, limits), offset);
+  } else {
+    const decoded = codec === 'jpeg' ? await decodeJpeg12(frame, spec)
+      : codec === 'jpeg-lossless' ? await decodeJpegLossless(frame, spec)
+        : codec === 'jpeg-ls' ? await decodeJpegLs(frame, spec)
+          : await decodeJ2k(frame, spec, codec === 'htj2k');
+    decodedToFloat(decoded, f, out, offset);
   }
-  throw new FormatError(ID, 'cannot split RLE fragments into frames');
+}
+
+/**
+ * Codec samples to luma. They hold `precision` significant bits; like pydicom (which trusts a JPEG 2000
+ * codestream over BitsStored), we mask and sign-extend at that precision, with the signedness of
+ * PixelRepresentation. Colour the codec left as YCbCr keeps its Y.
+ */
+function decodedToFloat(d: DecodedFrame, f: PixelFormat, out: Float32Array, offset: number): void {
+  const bits = d.samples.BYTES_PER_ELEMENT * 8;
+  const ybr = !d.rgb && f.photometric.startsWith('YBR');
+  const fmt: PixelFormat = {
+    ...f, bitsAllocated: bits, bitsStored: Math.min(bits, d.precision), planar: d.planar, le: endianness() === 'LE',
+    photometric: f.spp === 1 ? f.photometric : ybr ? 'YBR_FULL' : 'RGB',
+  };
+  nativeToFloat(Buffer.from(d.samples.buffer, d.samples.byteOffset, d.samples.byteLength), 1, fmt, out, offset);
 }
