@@ -33,6 +33,19 @@ function indexOf(dataDir: string): string[] {
   }
 }
 
+/** The recorded versions (without their dates) and their manifests' rows. */
+function versionsOf(dataDir: string): { versions: unknown[]; intervals: unknown[] } {
+  const db = new SQLite(join(dataDir, 'medimg.db'), { readonly: true });
+  try {
+    return {
+      versions: db.prepare(`SELECT slug, version, files, bytes, added, removed, modified, added_bytes FROM mirror_versions ORDER BY slug, version`).all(),
+      intervals: db.prepare(`SELECT slug, path, size, sha256, from_version, to_version FROM mirror_version_files ORDER BY slug, path, from_version`).all(),
+    };
+  } finally {
+    db.close();
+  }
+}
+
 beforeAll(() => {
   tmp = tempDir();
   root = join(tmp.dir, 'dataset');
@@ -79,12 +92,18 @@ describe('medimg ingest', () => {
     const partial = indexOf(crashed);
     expect(partial.length).toBeGreaterThan(0);
     expect(partial.length).toBeLessThan(2402);
+    // No half version: the killed run recorded nothing of one.
+    expect(versionsOf(crashed)).toEqual({ versions: [], intervals: [] });
 
     const rerun = await cli(crashed, ['ingest', 'alpha-lung-ct', root, '--labels', 'folders']).done;
     expect(rerun.code, rerun.err).toBe(0);
     expect(rerun.out).toContain(`${2402 - partial.length} indexed`);
     expect(indexOf(crashed)).toEqual(indexOf(clean));
-  });
+    // ... and the re-run recorded the version that the uninterrupted run did.
+    const recorded = versionsOf(crashed);
+    expect(recorded.versions).toMatchObject([{ version: 1, files: 2402, added: 2402, removed: 0, modified: 0 }]);
+    expect(recorded).toEqual(versionsOf(clean));
+  }, 180_000); // three CLI processes over 2,402 files: slow when the CPUs are shared
 
   it('exits non-zero with a clear message for bad arguments', async () => {
     const dataDir = join(tmp.dir, 'bad');
@@ -101,7 +120,7 @@ describe('medimg ingest', () => {
       expect(r.err).toMatch(message);
       expect(r.err).not.toMatch(/\n\s+at /);
     }
-  });
+  }, 120_000); // five CLI processes, each starting tsx
 
   it('parses its arguments and draws a progress line', () => {
     expect(parseIngestArgs(['x', '/d', '--labels=folders'])).toEqual({ slug: 'x', folder: '/d', labels: 'folders' });

@@ -3,12 +3,16 @@
 // hostile file can never make us allocate or read more than the limits allow.
 import { createReadStream } from 'node:fs';
 import { open, type FileHandle } from 'node:fs/promises';
+import { Readable } from 'node:stream';
 import { createGunzip, createInflate, createInflateRaw, gunzipSync, constants as zc } from 'node:zlib';
 import { FormatError, type FileRef, type Limits } from './types.js';
 
 export class Source {
   private used = 0;
-  constructor(private readonly fh: FileHandle, readonly size: number, private readonly limits: Limits, readonly format: string) {}
+  constructor(
+    private readonly fh: FileHandle | null, readonly size: number, private readonly limits: Limits, readonly format: string,
+    private readonly data?: Buffer,
+  ) {}
 
   fail(reason: string): never {
     throw new FormatError(this.format, reason);
@@ -28,10 +32,12 @@ export class Source {
     const n = Math.max(0, Math.min(length, this.size - offset));
     this.used += n;
     if (this.used > this.limits.maxReadBytes) this.fail('header exceeds the read limit');
+    // A copy, as from a file: callers may keep or change what they get.
+    if (this.data) return Buffer.from(this.data.subarray(offset, offset + n));
     const buf = Buffer.alloc(n);
     let got = 0;
     while (got < n) {
-      const { bytesRead } = await this.fh.read(buf, got, n - got, offset + got);
+      const { bytesRead } = await this.fh!.read(buf, got, n - got, offset + got);
       if (bytesRead === 0) break;
       got += bytesRead;
     }
@@ -40,15 +46,15 @@ export class Source {
 }
 
 export async function withSource<T>(file: FileRef, limits: Limits, format: string, fn: (src: Source) => Promise<T>): Promise<T> {
-  const fh = await open(file.path, 'r');
+  const fh = file.data ? null : await open(file.path, 'r');
   try {
-    return await fn(new Source(fh, file.size, limits, format));
+    return await fn(new Source(fh, file.data ? file.data.length : file.size, limits, format, file.data));
   } catch (err) {
     // A Buffer read past the end of what we have means the header lied about a size or offset.
     if (err instanceof RangeError) throw new FormatError(format, 'truncated or inconsistent header');
     throw err;
   } finally {
-    await fh.close();
+    await fh?.close();
   }
 }
 
@@ -65,7 +71,9 @@ export function inflatePrefix(
   const offset = opts.offset ?? 0;
   const compression = opts.compression ?? 'gzip';
   return new Promise((resolve, reject) => {
-    const input = createReadStream(file.path, { start: offset, end: offset + limits.maxReadBytes - 1 });
+    const input = file.data
+      ? Readable.from([file.data.subarray(offset, offset + limits.maxReadBytes)])
+      : createReadStream(file.path, { start: offset, end: offset + limits.maxReadBytes - 1 });
     const inflater = compression === 'gzip' ? createGunzip() : compression === 'zlib' ? createInflate() : createInflateRaw();
     const chunks: Buffer[] = [];
     let got = 0;
@@ -85,7 +93,7 @@ export function inflatePrefix(
     });
     inflater.on('end', () => finish());
     inflater.on('error', (err) => finish(err));
-    input.on('error', (err) => finish(err));
+    input.on('error', (err: Error) => finish(err));
     input.pipe(inflater);
   });
 }

@@ -21,6 +21,11 @@ export const DEFAULT_LIMITS: Readonly<Limits> = Object.freeze({
 export interface FileRef {
   path: string;
   size: number;
+  /**
+   * The whole file, when the caller already holds it (the ingestion probe reads small files whole
+   * while hashing them): handlers then read from memory instead of opening `path` again.
+   */
+  data?: Buffer;
 }
 
 export type MatchStrength = 'content' | 'extension' | false;

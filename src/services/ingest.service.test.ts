@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import { copyFileSync, mkdirSync, rmSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
@@ -31,6 +32,7 @@ async function ingest(labels?: string) {
 }
 const files = async (query = '') => (await inst.services.files.list(SLUG, { page: 1, per_page: 200, ...Object.fromEntries(new URLSearchParams(query)) } as never)).items;
 const byPath = async () => new Map((await files()).map((f) => [f.path, f]));
+const crc32Of = async (path: string) => (await inst.db.selectFrom('files').select('crc32').where('slug', '=', SLUG).where('path', '=', path).executeTakeFirstOrThrow()).crc32;
 
 beforeAll(async () => {
   tmp = tempDir();
@@ -66,6 +68,10 @@ describe('ingestion of a folder of real files', () => {
     // Values read with dcmdump from pydicom's CT_small.dcm.
     expect(ct.meta).toMatchObject({ width: 128, height: 128, dicom: { Modality: 'CT', Rows: 128, Columns: 128, TransferSyntaxUID: '1.2.840.10008.1.2.1' } });
     expect(ct.sha256).toMatch(/^[0-9a-f]{64}$/);
+    // The CRC-32 from the same read as the hash, as Python's zlib computes it.
+    const crc = execFileSync('python3', ['-c', 'import sys, zlib; print("%08x" % zlib.crc32(open(sys.argv[1], "rb").read()))', join(root, 'train/nodule/ct1.dcm')]).toString().trim();
+    expect(await crc32Of('train/nodule/ct1.dcm')).toBe(crc);
+    expect(await crc32Of('notes/readme.txt')).toMatch(/^[0-9a-f]{8}$/);
     expect(JSON.stringify(ct.meta)).not.toMatch(/PatientName|PatientID|BirthDate|CompressedSamples/);
     expect(f.get('train/nodule/mr-rle.dcm')!.meta).toMatchObject({ dicom: { TransferSyntaxUID: '1.2.840.10008.1.2.5' } });
     expect(f.get('volumes/images/anat.nii')).toMatchObject({ kind: 'volume', format: 'nifti' });
@@ -127,6 +133,7 @@ describe('ingestion of a folder of real files', () => {
     expect(after.has('png/lesion_mask.png')).toBe(false);
     expect(after.get('png/lesion.png')!.role).toBeNull();
     expect(after.get('notes/readme.txt')!.sha256).not.toBe(before.get('notes/readme.txt')!.sha256);
+    expect(await crc32Of('notes/readme.txt')).toBe(execFileSync('python3', ['-c', 'import zlib; print("%08x" % zlib.crc32(b"changed text, new size"))']).toString().trim());
     expect(after.get('train/nodule/ct1.dcm')!.id).toBe(before.get('train/nodule/ct1.dcm')!.id);
   });
 

@@ -9,6 +9,7 @@ import type { WalkEntry } from '../repos/fs-walk.repo.js';
 import type { JobsRepo } from '../repos/jobs.repo.js';
 import type { MirrorsRepo } from '../repos/mirrors.repo.js';
 import type { ProbeResult } from '../repos/probe/probe-task.js';
+import type { VersionsRepo } from '../repos/versions.repo.js';
 
 export interface IngestPayload {
   slug: string;
@@ -20,11 +21,14 @@ export interface IngestDeps {
   files: FilesRepo;
   mirrors: MirrorsRepo;
   jobs: JobsRepo;
+  versions: Pick<VersionsRepo, 'record'>;
   datasetExists: (slug: string) => Promise<boolean>;
   walk: (root: string) => AsyncIterable<WalkEntry>;
   realFolder: (path: string) => Promise<string | null>;
   readText: (path: string, maxBytes: number) => Promise<string>;
   probe: (absPath: string, name: string) => Promise<ProbeResult>;
+  /** Starts the probe workers ahead of the first file, so that their start-up overlaps the walk. */
+  startProbes?: () => void;
   ownerAlive: (owner: string | null) => boolean;
   now?: () => Date;
 }
@@ -58,7 +62,7 @@ export function createIngestService(deps: IngestDeps) {
       slug, path: e.path, size: e.size, mtime_ms: e.mtimeMs, sha256: probe?.sha256 || null,
       kind: meta?.kind ?? 'other', format: meta?.format ?? 'file', meta: meta ? JSON.stringify(meta) : null, error,
       label, split: splitFromPath(e.path), series_uid: meta?.dicom?.SeriesInstanceUID ?? null, role: null, pair_path: null,
-      thumb: probe?.thumb ?? null, thumb_error: probe?.thumbError ?? null,
+      thumb: probe?.thumb ?? null, thumb_error: probe?.thumbError ?? null, crc32: probe?.crc32 || null,
     };
   }
 
@@ -90,6 +94,7 @@ export function createIngestService(deps: IngestDeps) {
      * run killed at any point leaves a consistent index that a re-run completes.
      */
     async run(p: IngestPayload, progress: Progress): Promise<string> {
+      deps.startProbes?.();
       const label = await labelLookup(parseLabelSource(p.labels ?? undefined), p.root);
       const entries: WalkEntry[] = [];
       for await (const e of deps.walk(p.root)) entries.push(e);
@@ -108,12 +113,21 @@ export function createIngestService(deps: IngestDeps) {
         const probed = e.error ? null : await deps.probe(join(p.root, ...e.path.split('/')), e.path);
         return toRow(p.slug, e, probed, label(e.path));
       }));
-      // The next batch is already being read while this one is written, so the
-      // readers never wait for the database.
-      let pending = todo.length ? startBatch(0) : undefined;
-      for (let i = 0; pending; i += BATCH) {
-        const rows = await pending;
-        pending = i + BATCH < todo.length ? startBatch(i + BATCH) : undefined;
+      // Two batches are queued at the probe pool at any time: while one is written, the
+      // next is being read, and the readers never wait for the database or for a batch's last file.
+      const batches: Promise<FileRow[]>[] = [];
+      let next = 0;
+      const queueBatches = () => {
+        for (; batches.length < 2 && next < todo.length; next += BATCH) {
+          const batch = startBatch(next);
+          batch.catch(() => undefined); // awaited in turn below; not an unhandled rejection meanwhile
+          batches.push(batch);
+        }
+      };
+      queueBatches();
+      while (batches.length) {
+        const rows = await batches.shift()!;
+        queueBatches();
         await deps.files.upsert(rows);
         done += rows.length;
         await progress(done, todo.length, `${done} of ${todo.length} files indexed`);
@@ -137,7 +151,11 @@ export function createIngestService(deps: IngestDeps) {
         bytes: counts.reduce((n, c) => n + c.bytes, 0),
         summary: JSON.stringify(summary), indexed_at: now().toISOString(),
       });
-      return `${entries.length} files: ${todo.length} indexed, ${removed.length} removed, ${failed} failed`;
+      // Last, in one transaction: a run killed before this point records its changes when re-run,
+      // as part of the version that the re-run records (diffed against the last recorded version).
+      const version = await deps.versions.record(p.slug, now().toISOString());
+      return `${entries.length} files: ${todo.length} indexed, ${removed.length} removed, ${failed} failed; `
+        + (version ? `version ${version.version} recorded (${version.added} added, ${version.removed} removed, ${version.modified} modified)` : 'no change since the last version');
     },
   };
 }

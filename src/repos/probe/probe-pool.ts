@@ -9,6 +9,8 @@ export interface ProbePoolOptions {
   maxHeapMb: number;
   /** Where thumbnails are stored; without it none are made. */
   thumbDir?: string;
+  /** Files sent ahead to each worker (default 64); see pump(). */
+  depth?: number;
 }
 
 interface Task {
@@ -21,65 +23,111 @@ interface Task {
 
 interface Slot {
   worker: Worker;
-  task?: Task;
+  /** Sent and not yet answered, in order: the worker works on the first, the rest wait in its queue. */
+  tasks: Task[];
   timer?: NodeJS.Timeout;
+  /** Being terminated: takes no more work. */
+  dead?: boolean;
+  /** Has loaded its code: until then no time limit runs (starting a worker can take seconds on a busy machine). */
+  ready?: boolean;
 }
 
 const ENTRY = new URL('./probe-worker-entry.mjs', import.meta.url);
+const failed = (error: string): ProbeResult => ({ sha256: '', crc32: '', meta: null, error });
 
 /**
  * Hashing and header parsing in worker threads, off the event loop that serves
  * HTTP, with a time and memory limit per file (immich #27742 is what happens otherwise).
  */
 export function createProbePool(opts: ProbePoolOptions) {
-  const queue: Task[] = [];
+  const depth = Math.max(1, opts.depth ?? 64);
+  // A FIFO with a moving head: shift() on a queue of a whole dataset's files would be quadratic.
+  let queue: Task[] = [];
+  let head = 0;
   const slots: Slot[] = [];
   let nextId = 1;
   let closed = false;
 
+  const takeNext = (): Task | undefined => {
+    const task = queue[head];
+    if (!task) return undefined;
+    queue[head++] = undefined as never;
+    if (head > 1024 && head * 2 > queue.length) {
+      queue = queue.slice(head);
+      head = 0;
+    }
+    return task;
+  };
+  /** Files sent to a worker that died before starting them go back to the front of the queue. */
+  const requeue = (tasks: Task[]) => queue.splice(head, 0, ...tasks);
+
   function spawn(): Slot {
-    const slot: Slot = { worker: new Worker(ENTRY, { resourceLimits: { maxOldGenerationSizeMb: opts.maxHeapMb } }) };
-    slot.worker.on('message', (msg: { id: number; result?: ProbeResult; failure?: string }) => {
-      const task = slot.task;
-      if (!task || task.id !== msg.id) return;
-      finish(slot);
+    const slot: Slot = { worker: new Worker(ENTRY, { resourceLimits: { maxOldGenerationSizeMb: opts.maxHeapMb } }), tasks: [] };
+    slot.worker.on('message', (msg: { id: number; result?: ProbeResult; failure?: string; ready?: true }) => {
+      if (msg.ready) {
+        slot.ready = true;
+        arm(slot);
+        return;
+      }
+      const task = slot.tasks[0];
+      if (slot.dead || !task || task.id !== msg.id) return;
+      slot.tasks.shift();
+      arm(slot);
       if (msg.result) task.resolve(msg.result);
       else task.reject(Object.assign(new Error(msg.failure ?? 'probe failed'), { code: msg.failure }));
+      pump();
     });
     slot.worker.on('error', () => undefined);
     slot.worker.on('exit', () => {
-      const task = slot.task;
-      finish(slot);
+      clearTimeout(slot.timer);
+      slot.dead = true;
       const i = slots.indexOf(slot);
       if (i >= 0) slots.splice(i, 1);
-      if (task) task.resolve({ sha256: '', meta: null, error: 'the reader ran out of memory or crashed on this file' });
-      if (!closed) {
-        slots.push(spawn());
-        pump();
+      // The worker runs its files one at a time: the first one is what killed it, the others never started.
+      const [culprit, ...waiting] = slot.tasks;
+      slot.tasks = [];
+      if (closed) {
+        for (const task of [culprit, ...waiting]) task?.reject(new Error('probe pool is closed'));
+        return;
       }
+      requeue(waiting);
+      culprit?.resolve(failed('the reader ran out of memory or crashed on this file'));
+      slots.push(spawn());
+      pump();
     });
     return slot;
   }
 
-  function finish(slot: Slot) {
+  /** The time limit runs for the file the worker is on, from when the previous one was answered (or the worker became ready). */
+  function arm(slot: Slot) {
     clearTimeout(slot.timer);
     slot.timer = undefined;
-    slot.task = undefined;
-    queueMicrotask(pump);
+    const task = slot.tasks[0];
+    if (!task || !slot.ready) return;
+    slot.timer = setTimeout(() => {
+      // Answer first so the file gets this reason; terminating fires 'exit', which replaces the worker.
+      slot.dead = true;
+      const waiting = slot.tasks.slice(1);
+      slot.tasks = [];
+      requeue(waiting);
+      task.resolve(failed(`reading took longer than ${opts.timeoutMs / 1000} s`));
+      void slot.worker.terminate();
+      pump();
+    }, opts.timeoutMs);
   }
 
+  // Each worker gets up to `depth` files ahead, so it never sits idle waiting for this thread
+  // to answer a message: when other processes keep the CPUs busy, this thread may wait tens of
+  // milliseconds for its turn (one file per message measured 2-3x slower under such load).
   function pump() {
     for (const slot of slots) {
-      if (slot.task || queue.length === 0) continue;
-      const task = queue.shift()!;
-      slot.task = task;
-      slot.timer = setTimeout(() => {
-        // Terminating fires 'exit', which replaces the worker; answer first so the file gets this reason.
-        slot.task = undefined;
-        task.resolve({ sha256: '', meta: null, error: `reading took longer than ${opts.timeoutMs / 1000} s` });
-        void slot.worker.terminate();
-      }, opts.timeoutMs);
-      slot.worker.postMessage({ id: task.id, absPath: task.absPath, name: task.name, thumbDir: opts.thumbDir });
+      while (!slot.dead && slot.tasks.length < depth) {
+        const task = takeNext();
+        if (!task) return;
+        slot.tasks.push(task);
+        if (slot.tasks.length === 1) arm(slot);
+        slot.worker.postMessage({ id: task.id, absPath: task.absPath, name: task.name, thumbDir: opts.thumbDir });
+      }
     }
   }
 
@@ -93,9 +141,11 @@ export function createProbePool(opts: ProbePoolOptions) {
         pump();
       });
     },
+    /** Stops the workers; files not yet answered are rejected, so that no caller waits for ever. */
     async close() {
       closed = true;
       await Promise.all(slots.map((s) => s.worker.terminate()));
+      for (let task = takeNext(); task; task = takeNext()) task.reject(new Error('probe pool is closed'));
     },
   };
 }

@@ -1,11 +1,28 @@
 import { parentPort } from 'node:worker_threads';
 import { probeFile } from './probe-task.js';
 
-// One file at a time: the pool sends { id, absPath, name } and waits for the answer.
-parentPort!.on('message', async (msg: { id: number; absPath: string; name: string; thumbDir?: string }) => {
-  try {
-    parentPort!.postMessage({ id: msg.id, result: await probeFile(msg.absPath, msg.name, msg.thumbDir) });
-  } catch (err) {
-    parentPort!.postMessage({ id: msg.id, failure: (err as NodeJS.ErrnoException).code ?? (err as Error).message });
+interface ProbeMessage { id: number; absPath: string; name: string; thumbDir?: string }
+
+// The pool sends files ahead; they are worked one at a time, in order, so that the pool
+// knows which file a timeout or a crash belongs to (the first one not yet answered).
+const waiting: ProbeMessage[] = [];
+let working = false;
+
+async function work() {
+  working = true;
+  for (let msg = waiting.shift(); msg; msg = waiting.shift()) {
+    try {
+      parentPort!.postMessage({ id: msg.id, result: await probeFile(msg.absPath, msg.name, msg.thumbDir) });
+    } catch (err) {
+      parentPort!.postMessage({ id: msg.id, failure: (err as NodeJS.ErrnoException).code ?? (err as Error).message });
+    }
   }
+  working = false;
+}
+
+parentPort!.on('message', (msg: ProbeMessage) => {
+  waiting.push(msg);
+  if (!working) void work();
 });
+// Loaded: from now on the pool's time limits run.
+parentPort!.postMessage({ ready: true });
