@@ -1,6 +1,6 @@
 import type { JobView } from '../services/jobs.service.js';
 
-const fmtTime = (s: number | null) => (s === null ? '--' : s >= 3600 ? `${Math.floor(s / 3600)}h${String(Math.floor((s % 3600) / 60)).padStart(2, '0')}m` : s >= 60 ? `${Math.floor(s / 60)}m${String(s % 60).padStart(2, '0')}s` : `${s}s`);
+export const fmtTime = (s: number | null) => (s === null ? '--' : s >= 3600 ? `${Math.floor(s / 3600)}h${String(Math.floor((s % 3600) / 60)).padStart(2, '0')}m` : s >= 60 ? `${Math.floor(s / 60)}m${String(s % 60).padStart(2, '0')}s` : `${s}s`);
 
 /** One line: bar, files done/total, files/s, ETA. */
 export function progressLine(job: JobView, width = 28): string {

@@ -1,6 +1,7 @@
-import { useEffect, useMemo, useState } from 'preact/hooks';
-import { api } from '../api/client.js';
+import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
+import { api, type Selection } from '../api/client.js';
 import { DatasetDetails } from '../components/dataset-details.js';
+import { SelectionPanel } from '../components/selection-panel.js';
 import { Empty, ErrorState, Loading } from '../components/states.js';
 import { TreeView } from '../components/tree-view.js';
 import { navigate } from '../lib/router.js';
@@ -16,7 +17,18 @@ export function BrowsePage({ search }: { search: string }) {
   const [expanded, setExpanded] = useState<Set<string>>(new Set());
   const [selected, setSelected] = useState<Set<string>>(new Set());
   const [treeOpen, setTreeOpen] = useState(false);
-  const [showSelection, setShowSelection] = useState(false);
+  // The open download panel: a selection made on the server from the checked datasets.
+  const [selection, setSelection] = useState<{ data?: Selection; error?: Error } | null>(null);
+  const request = useRef(0);
+  const downloadSelected = () => {
+    const n = ++request.current;
+    setTreeOpen(false);
+    setSelection({});
+    api.createSelection({ datasets: [...selected].sort() }).then(
+      (data) => { if (n === request.current) setSelection({ data }); },
+      (error: Error) => { if (n === request.current) setSelection({ error }); },
+    );
+  };
   const card = useAsync((signal) => (active ? api.dataset(active, signal) : Promise.resolve(undefined)), [active]);
 
   useEffect(() => { document.title = card.data ? `${card.data.name} — Browse — MedImg` : 'Browse — MedImg'; }, [card.data]);
@@ -33,7 +45,7 @@ export function BrowsePage({ search }: { search: string }) {
   }, [tree, active]);
 
   const toggleExpand = (id: string) => setExpanded((s) => { const n = new Set(s); if (n.has(id)) n.delete(id); else n.add(id); return n; });
-  const chosen = (all.data ?? []).filter((d) => selected.has(d.slug));
+  useEffect(() => { request.current++; setSelection(null); }, [selected]);
 
   return (
     <div class="browse-page">
@@ -45,7 +57,7 @@ export function BrowsePage({ search }: { search: string }) {
           </button>
           <div id="tree-body" class="tree-body">
             <div class="tree-actions">
-              <button type="button" class="primary" disabled={selected.size === 0} onClick={() => setShowSelection(true)}>
+              <button type="button" class="primary" disabled={selected.size === 0} onClick={downloadSelected}>
                 Download Selected ({selected.size})
               </button>
               {selected.size > 0 && <button type="button" class="link" onClick={() => setSelected(new Set())}>Clear</button>}
@@ -58,17 +70,10 @@ export function BrowsePage({ search }: { search: string }) {
         </aside>
 
         <section class="detail-panel" aria-label="Dataset details">
-          {showSelection && (
-            <div class="selection" role="region" aria-labelledby="sel-title">
-              <h2 id="sel-title">Selected datasets ({chosen.length})</h2>
-              <p>This server holds no mirror of these datasets yet, so they download from their sources. Check each licence before use.</p>
-              <ul>
-                {chosen.map((d) => (
-                  <li key={d.slug}><a href={`/datasets/${d.slug}`}>{d.name}</a> — <a href={d.source_url} rel="noopener noreferrer" target="_blank">{label('platform', d.platform)}</a></li>
-                ))}
-              </ul>
-              <button type="button" onClick={() => setShowSelection(false)}>Close list</button>
-            </div>
+          {selection && (
+            <SelectionPanel title="Download selected datasets" selection={selection.data} error={selection.error}
+              pending={(all.data ?? []).filter((d) => selected.has(d.slug))}
+              onRetry={downloadSelected} onClose={() => setSelection(null)} />
           )}
           {!active ? (
             <Empty><p>Pick a dataset in the tree to see its details here. Check boxes to select whole branches, then use “Download Selected”.</p></Empty>

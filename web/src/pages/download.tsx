@@ -1,5 +1,6 @@
-import { useEffect, useMemo } from 'preact/hooks';
-import { api, type DatasetSummary } from '../api/client.js';
+import { useEffect, useMemo, useState } from 'preact/hooks';
+import { api, type DatasetSummary, type Selection } from '../api/client.js';
+import { SelectionPanel } from '../components/selection-panel.js';
 import { ErrorState, Loading } from '../components/states.js';
 import { sourceCommand } from '../lib/source-commands.js';
 import { useAsync } from '../lib/use-async.js';
@@ -20,11 +21,24 @@ export function DownloadPage() {
     }
     return [...byModality].sort((a, b) => a[0].localeCompare(b[0]));
   }, [all.data]);
+  const mirrored = (all.data ?? []).filter((d) => d.mirror_files);
+  // "Everything": a selection of the whole catalog (an empty filter), made on the server.
+  const [everything, setEverything] = useState<{ data?: Selection; error?: Error } | null>(null);
+  const downloadEverything = () => {
+    setEverything({});
+    api.createSelection({ filter: {} }).then((data) => setEverything({ data }), (error: Error) => setEverything({ error }));
+  };
 
   return (
     <div class="download-page">
       <h1 tabIndex={-1}>Download</h1>
-      <p>Every dataset MedImg knows, grouped by modality and organ. <strong>This server holds no mirrored files yet</strong>, so each dataset downloads from its source: follow the link, accept the source's terms and licence, and use the command shown where the platform has one.</p>
+      <p>Every dataset MedImg knows, grouped by modality and organ. {mirrored.length
+        ? <><strong>This server mirrors {mirrored.length} of them</strong>; the others</>
+        : <><strong>This server holds no mirrored files yet</strong>, so each dataset</>} downloads from its source: follow the link, accept the source's terms and licence, and use the command shown where the platform has one.</p>
+      <p><button type="button" class="primary" onClick={downloadEverything}>Download everything</button>{' '}
+        <span class="muted small">one ZIP, manifest and verifying script for every mirrored dataset, and where to get the others</span></p>
+      {everything && <SelectionPanel title="Download everything" selection={everything.data} error={everything.error}
+        onRetry={downloadEverything} onClose={() => setEverything(null)} />}
       <p class="muted small">Sizes are the file counts published by each source; byte sizes appear once a dataset is mirrored here.</p>
       {all.error ? <ErrorState error={all.error} onRetry={all.retry} /> : !all.data ? <Loading /> : groups.map(([modality, organs]) => (
         <section key={modality} aria-labelledby={`dl-${modality}`} class="dl-group">

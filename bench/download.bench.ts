@@ -1,0 +1,169 @@
+// Download throughput over loopback: GET /api/v1/datasets/:slug/archive.zip of a generated
+// dataset (many files of a few MB and many of a few KB, >= 2 GB), against two baselines in
+// the same run: one single file of the same byte count from the same server (/raw), and
+// `cat` of the dataset's files to /dev/null. The server runs in a child process, so its
+// peak RSS (VmHWM) is its own. The tree and the index are cached under BENCH_DOWNLOAD_DIR.
+// Sizes: BENCH_BIG (files of 4 MiB, default 480), BENCH_SMALL (files of 8 KiB, default 10000).
+import { execFile, spawn } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { closeSync, existsSync, mkdirSync, openSync, readFileSync, readSync, rmSync, statSync, writeFileSync, writeSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { promisify } from 'node:util';
+import { crc32 } from 'node:zlib';
+import { sql } from 'kysely';
+import { loadConfig } from '../src/config.js';
+import { openInstance, startWorker } from '../src/main.js';
+
+const run = promisify(execFile);
+const N_BIG = Number(process.env.BENCH_BIG ?? 480);
+const N_SMALL = Number(process.env.BENCH_SMALL ?? 10_000);
+const BIG = 4 * 1024 * 1024;
+const SMALL = 8 * 1024;
+const ROOT = resolve(process.env.BENCH_DOWNLOAD_DIR ?? join(tmpdir(), `medimg-bench-download-${N_BIG}-${N_SMALL}`));
+const TREE = join(ROOT, 'tree');
+const SINGLE = join(ROOT, 'single');
+const DATA = join(ROOT, 'data');
+const CATALOG = resolve(import.meta.dirname, '../test/fixtures/catalog');
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
+
+/** Content that differs per file without costing a random generator 2 GB of work. */
+function fill(buf: Buffer, seed: number) {
+  for (let i = 0; i < buf.length; i += 4) buf.writeUInt32LE(((i * 2654435761) ^ (seed * 40503)) >>> 0, i);
+}
+
+function generate(): number {
+  const done = join(ROOT, '.complete');
+  if (existsSync(done)) return Number(readFileSync(done, 'utf8'));
+  rmSync(ROOT, { recursive: true, force: true });
+  let total = 0;
+  const big = Buffer.alloc(BIG);
+  for (let i = 0; i < N_BIG; i++) {
+    const dir = join(TREE, `subject-${String(Math.floor(i / 20)).padStart(3, '0')}`);
+    mkdirSync(dir, { recursive: true });
+    fill(big, i);
+    writeFileSync(join(dir, `scan-${i}.bin`), big);
+    total += BIG;
+  }
+  const small = Buffer.alloc(SMALL);
+  for (let i = 0; i < N_SMALL; i++) {
+    const dir = join(TREE, 'labels', `part-${String(Math.floor(i / 500)).padStart(2, '0')}`);
+    mkdirSync(dir, { recursive: true });
+    fill(small, 1_000_000 + i);
+    writeFileSync(join(dir, `label-${i}.txt`), small);
+    total += SMALL;
+  }
+  // The baseline: one file with the same byte count.
+  mkdirSync(SINGLE, { recursive: true });
+  const fd = openSync(join(SINGLE, 'all.bin'), 'w');
+  for (let left = total; left > 0; left -= big.length) writeSync(fd, big, 0, Math.min(big.length, left));
+  closeSync(fd);
+  writeFileSync(done, String(total));
+  return total;
+}
+
+async function ingest() {
+  const config = loadConfig({ MEDIMG_DATA_DIR: DATA, MEDIMG_CATALOG_DIR: CATALOG, LOG_LEVEL: 'silent', MEDIMG_THUMBNAILS: '0' });
+  const instance = await openInstance(config);
+  try {
+    await instance.services.ingest.request('gamma-chest-xray', TREE);
+    await instance.services.ingest.request('alpha-lung-ct', SINGLE);
+    const worker = startWorker(instance.services);
+    while (await worker.runOne()) { /* drain */ }
+    // The ingestion's 30 s per-file limit may stop it hashing a 2 GB file on a busy machine:
+    // index the baseline file the same way here, without that limit.
+    const row = await instance.db.selectFrom('files').select(['id', 'sha256']).where('slug', '=', 'alpha-lung-ct').executeTakeFirst();
+    if (row && !row.sha256) {
+      const hash = createHash('sha256');
+      let crc = 0;
+      const fd = openSync(join(SINGLE, 'all.bin'), 'r');
+      const buf = Buffer.allocUnsafe(1 << 20);
+      for (let n; (n = readSync(fd, buf, 0, buf.length, null)) > 0;) {
+        hash.update(buf.subarray(0, n));
+        crc = crc32(buf.subarray(0, n), crc);
+      }
+      closeSync(fd);
+      await sql`UPDATE files SET sha256 = ${hash.digest('hex')}, crc32 = ${crc.toString(16).padStart(8, '0')}, error = NULL WHERE id = ${row.id}`.execute(instance.db);
+    }
+    return (await instance.db.selectFrom('files').select('id').where('slug', '=', 'alpha-lung-ct').executeTakeFirstOrThrow()).id;
+  } finally {
+    await instance.close();
+  }
+}
+
+function startServer(): Promise<{ base: string; pid: number; stop: () => void }> {
+  const child = spawn(process.execPath, [resolve(import.meta.dirname, '../bin/medimg.js'), 'serve'], {
+    env: { ...process.env, PORT: '0', HOST: '127.0.0.1', MEDIMG_DATA_DIR: DATA, MEDIMG_CATALOG_DIR: CATALOG, LOG_LEVEL: 'warn', MEDIMG_THUMBNAILS: '0' },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  return new Promise((ok, fail) => {
+    let out = '';
+    child.stdout.on('data', (c: Buffer) => {
+      out += c.toString();
+      const m = /listening on (http:\/\/[^\s]+)/.exec(out);
+      if (m) ok({ base: m[1]!, pid: child.pid!, stop: () => child.kill('SIGTERM') });
+    });
+    child.on('exit', (code) => fail(new Error(`server exited (${code}): ${out}`)));
+  });
+}
+
+/** CPU seconds (user + system) the server has used so far: less sensitive to a busy machine than wall time. */
+const cpuSeconds = (pid: number) => {
+  const f = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+  return (Number(f[11]) + Number(f[12])) / 100;
+};
+const peakRssMb = (pid: number) => Number(/VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))![1]) / 1024;
+
+async function curlRate(url: string, expectBytes: number): Promise<number> {
+  const { stdout } = await run('curl', ['-sS', '--fail', '-o', '/dev/null', '-w', '%{size_download} %{time_total}', url]);
+  const [bytes, seconds] = stdout.trim().split(' ').map(Number) as [number, number];
+  if (bytes < expectBytes) throw new Error(`${url}: ${bytes} bytes, expected at least ${expectBytes}`);
+  return bytes / seconds / 1e6;
+}
+
+async function catRate(bytes: number): Promise<number> {
+  const t0 = performance.now();
+  await run('sh', ['-c', `find "${TREE}" -type f -print0 | xargs -0 cat > /dev/null`]);
+  return bytes / ((performance.now() - t0) / 1000) / 1e6;
+}
+
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+
+const t0 = performance.now();
+const total = generate();
+console.log(`tree: ${N_BIG} files of 4 MiB + ${N_SMALL} files of 8 KiB = ${(total / 1e9).toFixed(2)} GB in ${ROOT} (${((performance.now() - t0) / 1000).toFixed(1)} s to prepare)`);
+const t1 = performance.now();
+const singleId = await ingest();
+console.log(`index: ${((performance.now() - t1) / 1000).toFixed(1)} s`);
+if (statSync(join(SINGLE, 'all.bin')).size !== total) throw new Error('baseline file has the wrong size');
+
+const server = await startServer();
+try {
+  const archiveUrl = `${server.base}/api/v1/datasets/gamma-chest-xray/archive.zip`;
+  const singleUrl = `${server.base}/api/v1/files/${singleId}/raw`;
+  const rssAtStart = peakRssMb(server.pid);
+  const archiveBytes = Number((await fetch(archiveUrl, { method: 'HEAD' })).headers.get('content-length'));
+  await catRate(total); // page cache warm for everyone
+  const rates = { archive: [] as number[], single: [] as number[], cat: [] as number[] };
+  const cpu = { archive: [] as number[], single: [] as number[] };
+  const timed = async (kind: 'archive' | 'single', url: string, bytes: number) => {
+    const c0 = cpuSeconds(server.pid);
+    rates[kind].push(await curlRate(url, bytes));
+    cpu[kind].push(cpuSeconds(server.pid) - c0);
+  };
+  for (let r = 0; r < ROUNDS; r++) {
+    await timed('single', singleUrl, total);
+    await timed('archive', archiveUrl, archiveBytes);
+    rates.cat.push(await catRate(total));
+  }
+  const fmt = (xs: number[]) => `${median(xs).toFixed(0)} MB/s (runs: ${xs.map((x) => x.toFixed(0)).join(', ')})`;
+  console.log(`archive.zip (${(archiveBytes / 1e9).toFixed(2)} GB, ${N_BIG + N_SMALL + 4} entries): ${fmt(rates.archive)}`);
+  console.log(`single file via /raw (${(total / 1e9).toFixed(2)} GB):   ${fmt(rates.single)}`);
+  console.log(`cat of the files to /dev/null:          ${fmt(rates.cat)}`);
+  console.log(`archive / single file: ${(median(rates.archive) / median(rates.single)).toFixed(2)}x (target >= 0.9x)`);
+  console.log(`server CPU per download (median): archive ${median(cpu.archive).toFixed(2)} s, single file ${median(cpu.single).toFixed(2)} s`);
+  console.log(`server peak RSS (VmHWM): ${peakRssMb(server.pid).toFixed(0)} MB, ${rssAtStart.toFixed(0)} MB of it before the first download (target < 150 MB)`);
+} finally {
+  server.stop();
+}

@@ -1,0 +1,34 @@
+import { describe, expect, it } from 'vitest';
+import type { Card } from '../../contract/index.js';
+import { aria2Input, downloadScript, isListablePath, licenseText, manifestTsv } from './download-lists.js';
+
+const card = (license: Card['license']) => ({
+  slug: 'x-ray', name: 'X Ray', source: { platform: 'kaggle', url: 'https://www.kaggle.com/datasets/a/b' }, license,
+}) as unknown as Card;
+const f = (path: string) => ({ id: 7, slug: 'x-ray', path, size: 3, sha256: 'a'.repeat(64) });
+
+describe('download lists', () => {
+  it('writes LICENSE.txt from the card, and says plainly when the licence is unknown', () => {
+    expect(licenseText(card(null))).toBe('X Ray\n\nLicence: unknown, check the source before any use.\nSource: https://www.kaggle.com/datasets/a/b\n\n'
+      + 'As recorded on the MedImg catalog card. The dataset keeps its own licence and terms: check them at the source before use.\n');
+    const cc = licenseText(card({ id: 'CC-BY-4.0', name: 'Creative Commons Attribution 4.0', url: 'https://creativecommons.org/licenses/by/4.0/', commercial_use: 'yes' }));
+    expect(cc).toContain('Licence: CC-BY-4.0\nName: Creative Commons Attribution 4.0\nText: https://creativecommons.org/licenses/by/4.0/\nCommercial use allowed\n');
+  });
+
+  it('keeps paths that would break a TSV line, an aria2 entry or the script out of every list', () => {
+    for (const bad of ['a\tb', 'a\nb', 'a\rb', '../x', '/etc/passwd', 'a\\b', 'a\x7fb']) expect(isListablePath(bad)).toBe(false);
+    expect(isListablePath('ok dir/ü.png')).toBe(true);
+    const files = [f('good.png'), f('bad\nMEDIMG_FILE_LIST\nrm -rf /'), f('tab\there')];
+    expect(manifestTsv(files, 'http://h')).toBe(`url\tpath\tsize\tsha256\nhttp://h/api/v1/files/7/raw\tx-ray/good.png\t3\t${'a'.repeat(64)}\n`);
+    expect(aria2Input(files, 'http://h')).toBe(`http://h/api/v1/files/7/raw\n  out=x-ray/good.png\n  checksum=sha-256=${'a'.repeat(64)}\n`);
+    const script = downloadScript({ title: 'T', defaultDir: 'd', baseUrl: 'http://h', files, external: [] });
+    expect(script).not.toContain('rm -rf');
+    expect(script.match(/^MEDIMG_FILE_LIST$/gm)).toHaveLength(1);
+  });
+
+  it('quotes the notes about datasets not mirrored here', () => {
+    const script = downloadScript({ title: 'T', defaultDir: 'd', baseUrl: 'http://h', files: [], external: [{ slug: 'k', name: "it's $(x)", source_url: 'https://k.example', source_command: 'kaggle datasets download -d a/b' }] });
+    expect(script).toContain(`echo 'k (it'\\''s $(x)) is not mirrored on this server: get it from its source.'`);
+    expect(script).toContain(`echo '  usual command: kaggle datasets download -d a/b'`);
+  });
+});

@@ -1,0 +1,127 @@
+import { type Card, COMMERCIAL_USE, MANIFEST_HEADER } from '../../contract/index.js';
+import { licenseLabel } from './citation.js';
+import { isSafeEntryName } from './zip.js';
+
+/** A mirrored file as downloads see it: addressed by id, named by slug + indexed relative path. */
+export interface DownloadFile {
+  id: number;
+  slug: string;
+  path: string;
+  size: number;
+  sha256: string;
+}
+
+/** Datasets in a selection that this server does not hold, with where to get them. */
+export interface ExternalDataset {
+  slug: string;
+  name: string;
+  source_url: string | null;
+  source_command: string | null;
+}
+
+/**
+ * Whether a path can be put in a TSV line, an aria2 input file and a shell here-document
+ * without changing their structure: no control characters (tab, newline ...) and no climbing.
+ */
+export function isListablePath(path: string): boolean {
+  return isSafeEntryName(path) && !/[\x00-\x1f\x7f]/.test(path);
+}
+
+export const rawUrl = (baseUrl: string, id: number) => `${baseUrl}/api/v1/files/${id}/raw`;
+
+/** manifest.tsv of shared-api.md: url, `<slug>/<path>`, size, sha256; files come ordered by slug then path. */
+export function manifestTsv(files: Iterable<DownloadFile>, baseUrl: string): string {
+  const lines = [MANIFEST_HEADER.join('\t')];
+  for (const f of files) if (isListablePath(f.path)) lines.push(`${rawUrl(baseUrl, f.id)}\t${f.slug}/${f.path}\t${f.size}\t${f.sha256}`);
+  return `${lines.join('\n')}\n`;
+}
+
+/** `<slug>/MANIFEST.tsv` inside an archive: paths relative to the dataset folder. */
+export function archiveManifest(files: Iterable<DownloadFile>): string {
+  const lines = ['path\tsize\tsha256'];
+  for (const f of files) if (isListablePath(f.path)) lines.push(`${f.path}\t${f.size}\t${f.sha256}`);
+  return `${lines.join('\n')}\n`;
+}
+
+/** aria2c input file (aria2c -i): the URL, then indented options for it. */
+export function aria2Input(files: Iterable<DownloadFile>, baseUrl: string): string {
+  let out = '';
+  for (const f of files) {
+    if (!isListablePath(f.path)) continue;
+    out += `${rawUrl(baseUrl, f.id)}\n  out=${f.slug}/${f.path}\n  checksum=sha-256=${f.sha256}\n`;
+  }
+  return out;
+}
+
+/** LICENSE.txt of a dataset: what its card records, and an honest "unknown" when nothing is. */
+export function licenseText(card: Card): string {
+  const lines = [`${card.name}`, ''];
+  const l = card.license;
+  if (!l) {
+    lines.push('Licence: unknown, check the source before any use.');
+  } else {
+    lines.push(`Licence: ${licenseLabel(card) ?? 'unknown'}`);
+    if (l.id && l.name) lines.push(`Name: ${l.name}`);
+    if (l.url) lines.push(`Text: ${l.url}`);
+    const cu = (COMMERCIAL_USE as Record<string, string>)[l.commercial_use];
+    lines.push(cu ?? `Commercial use: ${l.commercial_use}`);
+  }
+  lines.push(`Source: ${card.source.url}`, '',
+    'As recorded on the MedImg catalog card. The dataset keeps its own licence and terms: check them at the source before use.');
+  return `${lines.join('\n')}\n`;
+}
+
+const q = (s: string) => `'${s.replace(/'/g, `'\\''`)}'`;
+
+/**
+ * A POSIX sh script that downloads every file with curl (resuming), verifies each SHA-256,
+ * re-fetches what is corrupt, reports what failed and exits non-zero then. The file list
+ * is a quoted here-document of tab-separated fields: nothing in it is expanded by the shell.
+ */
+export function downloadScript(opts: { title: string; defaultDir: string; baseUrl: string; files: Iterable<DownloadFile>; external: ExternalDataset[] }): string {
+  const list: string[] = [];
+  for (const f of opts.files) if (isListablePath(f.path)) list.push(`${rawUrl(opts.baseUrl, f.id)}\t${f.slug}/${f.path}\t${f.size}\t${f.sha256}`);
+  const notes = opts.external.flatMap((d) => [
+    `echo ${q(`${d.slug} (${d.name}) is not mirrored on this server: get it from its source.`)}`,
+    `echo ${q(`  source: ${d.source_url ?? 'unknown'}`)}`,
+    ...(d.source_command ? [`echo ${q(`  usual command: ${d.source_command}`)}`] : []),
+  ]);
+  return `#!/bin/sh
+# ${opts.title.replace(/[\r\n]/g, ' ')}
+# Usage: sh download.sh [target-folder]   (default: ${opts.defaultDir})
+# Downloads ${list.length} file(s) with curl, resumes partial files, verifies every SHA-256,
+# re-downloads corrupt files, and exits non-zero naming the files that still fail.
+set -eu
+OUT=\${1:-${q(opts.defaultDir)}}
+if command -v sha256sum >/dev/null 2>&1; then SHA='sha256sum'
+elif command -v shasum >/dev/null 2>&1; then SHA='shasum -a 256'
+else echo 'download.sh: needs sha256sum or shasum' >&2; exit 2; fi
+command -v curl >/dev/null 2>&1 || { echo 'download.sh: needs curl' >&2; exit 2; }
+${notes.join('\n')}
+mkdir -p "$OUT"
+TAB=$(printf '\\t')
+ok=0; bad=0; FAILED="$OUT/.medimg-failed"; : > "$FAILED"
+sum_ok() { [ -f "$1" ] && [ "$($SHA "$1" | cut -d' ' -f1)" = "$2" ]; }
+size_of() { if [ -f "$1" ]; then wc -c < "$1" | tr -d ' '; else echo -1; fi; }
+fetch() { curl --fail --silent --show-error --location --retry 5 --retry-delay 2 "$@" </dev/null; }
+while IFS="$TAB" read -r url path size sha; do
+  dest="$OUT/$path"
+  if sum_ok "$dest" "$sha"; then ok=$((ok + 1)); continue; fi
+  mkdir -p "$(dirname "$dest")"
+  have=$(size_of "$dest")
+  if [ "$have" -ge 0 ] && [ "$have" -lt "$size" ]; then fetch -C - -o "$dest" "$url" || true; fi
+  if ! sum_ok "$dest" "$sha"; then rm -f "$dest"; fetch -o "$dest" "$url" || true; fi
+  # Some curl versions write no file at all for an empty body.
+  if [ "$size" -eq 0 ] && [ ! -f "$dest" ]; then : > "$dest"; fi
+  if sum_ok "$dest" "$sha"; then ok=$((ok + 1)); else bad=$((bad + 1)); printf '%s\\n' "$path" >> "$FAILED"; fi
+done <<'MEDIMG_FILE_LIST'
+${list.map((l) => `${l}\n`).join('')}MEDIMG_FILE_LIST
+echo "verified: $ok file(s) in $OUT"
+if [ "$bad" -gt 0 ]; then
+  echo "FAILED: $bad file(s) missing or with a wrong SHA-256:" >&2
+  sed 's/^/  /' "$FAILED" >&2
+  exit 1
+fi
+rm -f "$FAILED"
+`;
+}

@@ -1,0 +1,165 @@
+import { constants } from 'node:fs';
+import { type FileHandle, open, realpath } from 'node:fs/promises';
+import { sep } from 'node:path';
+import { crc32 } from 'node:zlib';
+
+export type FileCheck =
+  | { status: 'ok'; absPath: string }
+  | { status: 'missing'; reason: string }
+  | { status: 'outside' }
+  | { status: 'not_file' }
+  | { status: 'size'; actual: number };
+
+const CHUNK = 512 * 1024;
+
+/** The mirror folders on disk: resolving indexed relative paths safely and reading bytes. */
+export function createRawFilesRepo() {
+  const realRoots = new Map<string, Promise<string | null>>();
+  const realRoot = (root: string) => {
+    let p = realRoots.get(root);
+    if (!p) {
+      p = realpath(root).catch(() => null);
+      realRoots.set(root, p);
+      // A failed lookup (folder unmounted) is retried on the next request.
+      void p.then((v) => { if (v === null) realRoots.delete(root); });
+    }
+    return p;
+  };
+
+  /** Resolves `root/relPath` through every symlink; refuses anything that ends outside the real root. */
+  async function resolve(root: string, relPath: string): Promise<FileCheck> {
+    const base = await realRoot(root);
+    if (!base) return { status: 'missing', reason: `the mirror folder ${root} is not readable` };
+    let abs: string;
+    try {
+      abs = await realpath(`${base}${sep}${relPath}`);
+    } catch (err) {
+      return { status: 'missing', reason: (err as NodeJS.ErrnoException).code ?? 'unreadable' };
+    }
+    if (!abs.startsWith(base.endsWith(sep) ? base : `${base}${sep}`)) return { status: 'outside' };
+    return { status: 'ok', absPath: abs };
+  }
+
+  /** resolve(), then also refuses what is not a regular file or no longer has the indexed size. */
+  async function check(root: string, relPath: string, expectedSize: number): Promise<FileCheck> {
+    const r = await resolve(root, relPath);
+    return r.status === 'ok' ? ((await sizeCheck(r.absPath, expectedSize)) ?? r) : r;
+  }
+
+  async function sizeCheck(abs: string, expectedSize: number): Promise<FileCheck | null> {
+    const fh = await open(abs, constants.O_RDONLY | constants.O_NOFOLLOW).catch(() => null);
+    if (!fh) return { status: 'missing', reason: 'cannot be opened' };
+    try {
+      const st = await fh.stat();
+      if (!st.isFile()) return { status: 'not_file' };
+      if (st.size !== expectedSize) return { status: 'size', actual: st.size };
+      return null;
+    } finally {
+      await fh.close();
+    }
+  }
+
+  return {
+    resolve,
+    check,
+
+    /**
+     * A resolver for one archive stream: each folder's real path is looked up once (and must be
+     * inside the root); the file itself is then opened with O_NOFOLLOW by read() / readWhole(),
+     * so a file that is a symlink is refused (ELOOP) without one realpath per file.
+     */
+    folderResolver() {
+      const dirs = new Map<string, Promise<FileCheck>>();
+      return async (root: string, relPath: string): Promise<FileCheck> => {
+        const i = relPath.lastIndexOf('/');
+        const dir = i < 0 ? '' : relPath.slice(0, i);
+        const key = `${root}\0${dir}`;
+        let p = dirs.get(key);
+        if (!p) {
+          p = dir ? resolve(root, dir) : realRoot(root).then((b): FileCheck => (b ? { status: 'ok', absPath: b } : { status: 'missing', reason: `the mirror folder ${root} is not readable` }));
+          dirs.set(key, p);
+        }
+        const d = await p;
+        return d.status === 'ok' ? { status: 'ok', absPath: `${d.absPath}${sep}${relPath.slice(i + 1)}` } : d;
+      };
+    },
+
+    /**
+     * A whole small file in one buffer, refused when its size or CRC-32 differs from the index.
+     * Reading one byte more than expected detects growth without an fstat.
+     */
+    async readWhole(absPath: string, size: number, expectCrc32: number): Promise<Buffer> {
+      const fh = await open(absPath, constants.O_RDONLY | constants.O_NOFOLLOW);
+      try {
+        const buf = Buffer.allocUnsafe(size + 1);
+        let got = 0;
+        for (;;) {
+          const { bytesRead } = await fh.read(buf, got, buf.length - got, got);
+          if (bytesRead === 0) break;
+          got += bytesRead;
+          if (got === buf.length) break;
+        }
+        if (got !== size) throw new Error(`${absPath} is no longer the indexed file (size differs): re-ingest the dataset`);
+        const data = buf.subarray(0, size);
+        if (crc32(data) >>> 0 !== expectCrc32) throw new Error(`${absPath} changed since it was indexed (CRC-32 differs): re-ingest the dataset`);
+        return data;
+      } finally {
+        await fh.close();
+      }
+    },
+
+    /** CRC-32 of a whole file, 8 lowercase hex digits (for rows indexed before files.crc32 existed). */
+    async crc32File(absPath: string): Promise<string> {
+      const fh = await open(absPath, constants.O_RDONLY | constants.O_NOFOLLOW);
+      try {
+        const buf = Buffer.allocUnsafe(CHUNK);
+        let crc = 0;
+        for (;;) {
+          const { bytesRead } = await fh.read(buf, 0, CHUNK, null);
+          if (bytesRead === 0) break;
+          crc = crc32(buf.subarray(0, bytesRead), crc);
+        }
+        return crc.toString(16).padStart(8, '0');
+      } finally {
+        await fh.close();
+      }
+    },
+
+    /**
+     * `length` bytes of a checked file from `offset`, in chunks of at most 512 KiB (one fresh
+     * buffer each, since the socket may still hold the previous one). Throws when the file
+     * is shorter than announced: the response must then be cut, never padded.
+     * With `expect.size`, also throws when the file no longer has that size.
+     */
+    async *read(absPath: string, offset: number, length: number, expect: { size?: number } = {}): AsyncGenerator<Buffer> {
+      const fh: FileHandle = await open(absPath, constants.O_RDONLY | constants.O_NOFOLLOW);
+      let open_ = true;
+      try {
+        if (expect.size !== undefined) {
+          const st = await fh.stat();
+          if (!st.isFile() || st.size !== expect.size) throw new Error(`${absPath} is no longer the indexed file (size ${st.size}, indexed ${expect.size}): re-ingest the dataset`);
+        }
+        let pos = offset;
+        let left = length;
+        while (left > 0) {
+          const want = Math.min(CHUNK, left);
+          const buf = Buffer.allocUnsafe(want);
+          const { bytesRead } = await fh.read(buf, 0, want, pos);
+          if (bytesRead === 0) throw new Error(`${absPath} is shorter than indexed: re-ingest the dataset`);
+          const chunk = bytesRead === want ? buf : buf.subarray(0, bytesRead);
+          pos += bytesRead;
+          left -= bytesRead;
+          // Closed before the last chunk is handed over: the consumer may stop pulling after it.
+          if (left === 0) {
+            open_ = false;
+            await fh.close();
+          }
+          yield chunk;
+        }
+      } finally {
+        if (open_) await fh.close();
+      }
+    },
+  };
+}
+export type RawFilesRepo = ReturnType<typeof createRawFilesRepo>;

@@ -1,0 +1,133 @@
+import { execFile } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { closeSync, ftruncateSync, openSync, readFileSync, statSync, writeFileSync, writeSync } from 'node:fs';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { crc32 } from 'node:zlib';
+import { sql } from 'kysely';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type MirroredServer, sha256, startMirroredServer } from '../../test/download-fixture.js';
+
+// The server runs in this process: clients must be spawned asynchronously.
+const run = promisify(execFile);
+const HUGE = 2 ** 32 + 4096 + 7; // past 4 GiB: ZIP64 sizes and every later offset
+const TAIL = Buffer.from('THE-END');
+const ARCHIVE = '/api/v1/datasets/gamma-chest-xray/archive.zip';
+let s: MirroredServer;
+
+beforeAll(async () => {
+  s = await startMirroredServer();
+  // A sparse file: 4 GiB of holes (no disk space), then a marker in its last bytes. It is
+  // indexed here rather than by the ingestion, whose 30 s per-file limit a busy CI machine
+  // can exceed when hashing 4 GiB; its SHA-256 and CRC-32 are computed the same way.
+  const path = join(s.root, 'huge.bin');
+  const fd = openSync(path, 'w');
+  ftruncateSync(fd, HUGE - TAIL.length);
+  writeSync(fd, TAIL, 0, TAIL.length, HUGE - TAIL.length);
+  closeSync(fd);
+  const zeros = Buffer.alloc(1 << 20);
+  const hash = createHash('sha256');
+  let crc = 0;
+  for (let left = HUGE - TAIL.length; left > 0; left -= zeros.length) {
+    const chunk = left >= zeros.length ? zeros : zeros.subarray(0, left);
+    hash.update(chunk);
+    crc = crc32(chunk, crc);
+  }
+  hash.update(TAIL);
+  crc = crc32(TAIL, crc);
+  await s.db.insertInto('files').values({
+    slug: 'gamma-chest-xray', path: 'huge.bin', size: HUGE, mtime_ms: statSync(path).mtimeMs, sha256: hash.digest('hex'),
+    crc32: crc.toString(16).padStart(8, '0'), kind: 'other', format: 'file', meta: null, error: null, label: null, split: null,
+    series_uid: null, role: null, pair_path: null, thumb: null, thumb_error: null,
+  }).execute();
+}, 120_000);
+afterAll(async () => {
+  await s?.close();
+});
+
+// Python's zipfile over HTTP Range requests: it reads the end records, the central directory
+// and the entries it is asked for, so a 4 GiB archive is checked without 4 GiB of transfer.
+const PY = `
+import hashlib, io, json, struct, sys, urllib.request, zipfile
+class HttpFile(io.RawIOBase):
+    def __init__(self, url):
+        self.url, self.pos = url, 0
+        self.size = int(urllib.request.urlopen(urllib.request.Request(url, method='HEAD')).headers['Content-Length'])
+    def seekable(self): return True
+    def readable(self): return True
+    def tell(self): return self.pos
+    def seek(self, off, whence=0):
+        self.pos = off if whence == 0 else self.pos + off if whence == 1 else self.size + off
+        return self.pos
+    def read(self, n=-1):
+        if n is None or n < 0: n = self.size - self.pos
+        end = min(self.size, self.pos + n)
+        if end <= self.pos: return b''
+        r = urllib.request.urlopen(urllib.request.Request(self.url, headers={'Range': f'bytes={self.pos}-{end - 1}'}))
+        assert r.status == 206, r.status
+        data = r.read()
+        assert len(data) == end - self.pos
+        self.pos = end
+        return data
+f = HttpFile(sys.argv[1])
+z = zipfile.ZipFile(f)
+out = {'size': f.size, 'entries': {}}
+for i in z.infolist():
+    if i.file_size < 50_000_000:
+        out['entries'][i.filename] = hashlib.sha256(z.read(i)).hexdigest()  # z.read checks the CRC-32
+    else:
+        f.seek(i.header_offset)
+        h = f.read(30)
+        n, m = struct.unpack('<HH', h[26:30])
+        f.seek(i.header_offset + 30 + n + m + i.file_size - 7)
+        out['entries'][i.filename] = {'size': i.file_size, 'offset': i.header_offset, 'tail': f.read(7).decode()}
+print(json.dumps(out))
+`;
+
+describe('archive.zip over 4 GiB (ZIP64)', () => {
+  it('is read by Python zipfile: sizes and offsets past 4 GiB, CRC of every small entry checked', async () => {
+    const url = `${s.base}${ARCHIVE}`;
+    const { stdout } = await run('python3', ['-c', PY, url], { maxBuffer: 1 << 20 });
+    const got = JSON.parse(stdout) as { size: number; entries: Record<string, unknown> };
+    expect(got.size).toBeGreaterThan(HUGE);
+    const huge = got.entries['gamma-chest-xray/huge.bin'] as { size: number; tail: string };
+    expect(huge).toMatchObject({ size: HUGE, tail: 'THE-END' });
+    for (const f of ['notes/résumé é.txt', 'test/cat/c.png', 'train/cat/a.png', 'train/dog/b.png', 'big/random.bin']) {
+      expect(got.entries[`gamma-chest-xray/${f}`]).toBe(sha256(s.original(f)));
+    }
+    const names = Object.keys(got.entries);
+    expect(names.indexOf('gamma-chest-xray/huge.bin')).toBeLessThan(names.indexOf('gamma-chest-xray/test/cat/c.png'));
+  }, 60_000);
+});
+
+describe('rows indexed before files.crc32 existed', () => {
+  it('get their CRC-32 computed once from the file and stored, and the archive is the same', async () => {
+    const before = Buffer.from(await (await fetch(`${s.base}${ARCHIVE}?path=train/`)).arrayBuffer());
+    const stored = await s.db.selectFrom('files').select(['path', 'crc32']).where('path', 'like', 'train/%').orderBy('path').execute();
+    expect(stored.every((r) => /^[0-9a-f]{8}$/.test(r.crc32 ?? ''))).toBe(true);
+    await sql`UPDATE files SET crc32 = NULL WHERE path LIKE 'train/%'`.execute(s.db);
+    const after = Buffer.from(await (await fetch(`${s.base}${ARCHIVE}?path=train/`)).arrayBuffer());
+    expect(after.equals(before)).toBe(true);
+    const again = await s.db.selectFrom('files').select(['path', 'crc32']).where('path', 'like', 'train/%').orderBy('path').execute();
+    expect(again).toEqual(stored);
+  });
+
+  it('never completes an archive with a file that changed under the same size since indexing', async () => {
+    const file = join(s.root, 'train/cat/a.png');
+    const orig = readFileSync(file);
+    const changed = Buffer.from(orig);
+    changed[40] = changed[40]! ^ 0xff;
+    writeFileSync(file, changed);
+    try {
+      // The CRC-32 read on the way differs from the indexed one. This archive is small, so
+      // nothing was sent yet and the answer is a 409; a larger one is cut short (curl error 18).
+      const res = await fetch(`${s.base}${ARCHIVE}?path=train/`);
+      expect(res.status).toBe(409);
+      expect(await res.json()).toEqual({ error: { code: 'stale_index', message: expect.stringMatching(/train\/cat\/a\.png changed since it was indexed.*re-ingest/) } });
+    } finally {
+      writeFileSync(file, orig);
+    }
+    const { stdout } = await run('curl', ['-sS', '--fail', '-o', '/dev/null', '-w', '%{size_download}', `${s.base}${ARCHIVE}?path=train/`]);
+    expect(Number(stdout)).toBeGreaterThan(orig.length);
+  });
+});
