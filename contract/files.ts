@@ -21,7 +21,12 @@ const badSegment = (s: string) => [s, decodedOnce(s)].some((v) => v === '..' || 
 
 export const PathPrefix = z.string().max(1024)
   .refine((p) => !p.split('/').some(badSegment), 'must not contain . or .. segments')
-  .refine((p) => !p.startsWith('/') && !p.includes('\\') && !p.includes('\0'), 'must be a relative path with forward slashes');
+  .refine((p) => !p.startsWith('/') && !p.includes('\\') && !p.includes('\0'), 'must be a relative path with forward slashes')
+  // Other spellings of traversal that some layer might still interpret: still-encoded bytes
+  // (%2e, %u002e: the path was encoded twice), dot-only segments (...., ..;, fullwidth dots),
+  // empty segments (a//b), drive letters (C:) and undecodable bytes.
+  .refine((p) => !/%[0-9a-fA-F]{2}|%u[0-9a-fA-F]{4}|\uFFFD|\/\//.test(p)
+    && !p.split('/').some((seg) => /^[.\uFF0E\u2024\uFE52]+(;.*)?$|^[A-Za-z]:/.test(seg)), 'must be a plain relative path (no encoded bytes, dot-only or empty segments)');
 
 export const FileQuery = z.strictObject({
   path: one(PathPrefix.optional()),
@@ -55,6 +60,10 @@ export const FileItem = z.object({
   error: z.string().nullable(),
   meta: z.record(z.string(), z.unknown()).nullable(),
   thumbnail_url: z.string().nullable(),
+  /** The viewer the web app opens for this file (contract/viewers.ts). */
+  viewer: z.enum(['image', 'volume', 'signal', 'audio', 'video', 'none']),
+  /** Id of the paired mask (for an image) or image (for a mask), from pair_path; null when unpaired. */
+  pair_id: z.number().int().nullable(),
 });
 export type FileItem = z.infer<typeof FileItem>;
 

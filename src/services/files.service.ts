@@ -2,32 +2,46 @@ import type { FileItem, FileList, FileQuery, MirrorInfo, SeriesList, Tree } from
 import type { FileMeta } from '../domain/file-meta.js';
 import { orderSlices } from '../domain/series.js';
 import { NotFoundError } from '../domain/errors.js';
-import type { FileRecord, FilesRepo } from '../repos/files.repo.js';
+import { viewerFor } from '../domain/viewer.js';
+import type { FileLookupRepo, FileRecord, FilesRepo } from '../repos/files.repo.js';
 import type { MirrorsRepo } from '../repos/mirrors.repo.js';
 import type { ThumbnailsRepo } from '../repos/thumbnails.repo.js';
 
-export function toFileItem(r: FileRecord): FileItem {
+export function toFileItem(r: FileRecord, pairId: number | null = null): FileItem {
+  const meta = r.meta ? (JSON.parse(r.meta) as Record<string, unknown>) : null;
+  const viewer = viewerFor({ kind: r.kind, format: r.format, meta: meta as FileMeta | null, error: r.error });
   return {
     id: r.id, dataset: r.slug, path: r.path, size: r.size, sha256: r.sha256,
     kind: r.kind as FileItem['kind'], format: r.format, label: r.label, split: r.split,
     role: (r.role as FileItem['role']) ?? null, pair_path: r.pair_path, error: r.error,
-    meta: r.meta ? (JSON.parse(r.meta) as Record<string, unknown>) : null,
-    thumbnail_url: r.thumb ? `/api/v1/files/${r.id}/thumbnail` : null,
+    meta,
+    // Videos have no stored thumbnail (ingestion decodes no video): their poster frame is made on demand.
+    thumbnail_url: r.thumb ? `/api/v1/files/${r.id}/thumbnail` : viewer === 'video' ? `/api/v1/files/${r.id}/poster` : null,
+    viewer,
+    pair_id: pairId,
   };
 }
 
-export function createFilesService(deps: { files: FilesRepo; mirrors: MirrorsRepo; datasetExists: (slug: string) => Promise<boolean>; thumbnails?: ThumbnailsRepo }) {
+export function createFilesService(deps: { files: FilesRepo; mirrors: MirrorsRepo; datasetExists: (slug: string) => Promise<boolean>; thumbnails?: ThumbnailsRepo; lookup?: FileLookupRepo }) {
+  /** FileItems with pair_id resolved from pair_path (one query per page). */
+  async function items(rows: FileRecord[]): Promise<FileItem[]> {
+    const paired = rows.filter((r) => r.pair_path !== null);
+    const ids = deps.lookup && paired.length && rows[0] ? await deps.lookup.idsByPath(rows[0].slug, [...new Set(paired.map((r) => r.pair_path!))]) : new Map<string, number>();
+    return rows.map((r) => toFileItem(r, (r.pair_path !== null && r.slug === rows[0]!.slug ? ids.get(r.pair_path) : undefined) ?? null));
+  }
   async function requireDataset(slug: string) {
     if (!(await deps.datasetExists(slug))) throw new NotFoundError(`No dataset with slug "${slug}"`);
   }
   return {
+    items,
+
     async list(slug: string, q: FileQuery): Promise<FileList> {
       await requireDataset(slug);
       const { total, rows } = await deps.files.list(
         { slug, prefix: q.path, label: q.label, kind: q.kind, format: q.format, failed: q.failed },
         q.per_page, (q.page - 1) * q.per_page,
       );
-      return { total, page: q.page, per_page: q.per_page, items: rows.map(toFileItem) };
+      return { total, page: q.page, per_page: q.per_page, items: await items(rows) };
     },
 
     async tree(slug: string, path = ''): Promise<Tree> {
@@ -61,7 +75,7 @@ export function createFilesService(deps: { files: FilesRepo; mirrors: MirrorsRep
     async get(id: number): Promise<FileItem> {
       const row = await deps.files.get(id);
       if (!row) throw new NotFoundError(`No file ${id}`);
-      return toFileItem(row);
+      return (await items([row]))[0]!;
     },
 
     /** The stored WebP thumbnail of a file and its cache key; NotFoundError says why there is none. */

@@ -1,7 +1,10 @@
 import { api, type Card, type MirrorInfo } from '../api/client.js';
 import { formatNumber, type LabelFn } from '../lib/vocab.js';
 import { CopyButton } from './copy-button.js';
-import { MirrorSection } from './mirror-section.js';
+import { DemoBanner } from './demo-banner.js';
+import { lazyComponent } from './viewers/lazy.js';
+
+const MirrorPanel = lazyComponent(() => import('./mirror-section.js'), 'Loading the mirrored files…');
 
 const COMMERCIAL: Record<string, string> = { yes: 'commercial use allowed', no: 'non-commercial use only', unknown: 'commercial use not stated' };
 
@@ -19,7 +22,7 @@ export function DatasetDetails({ card, label, headingLevel = 1 }: { card: Card &
   return (
     <article class="dataset" aria-labelledby={`title-${card.slug}`}>
       <H id={`title-${card.slug}`} tabIndex={-1}>{card.name}</H>
-      {card.demo && <p class="badge demo">Synthetic demo data</p>}
+      {card.demo && <DemoBanner />}
       {card.aliases?.length ? <p class="muted">Also known as: {card.aliases.join('; ')}</p> : null}
       <p class="lead">{card.description}</p>
 
@@ -79,14 +82,12 @@ export function DatasetDetails({ card, label, headingLevel = 1 }: { card: Card &
         ) : <p class="muted">None recorded yet.</p>}
       </section>
 
-      {card.mirror && <MirrorSection slug={card.slug} mirror={card.mirror} />}
-
-      <section aria-labelledby={`samples-${card.slug}`}>
-        <h3 id={`samples-${card.slug}`}>Representative samples</h3>
-        <p class="muted">{card.mirror
-          ? 'Previews of the mirrored files are not available on this server yet.'
-          : 'This server holds no mirror of this dataset, so there are no samples to preview. Get the data from its source above.'}</p>
-      </section>
+      {card.mirror ? <MirrorPanel slug={card.slug} mirror={card.mirror} /> : (
+        <section aria-labelledby={`samples-${card.slug}`}>
+          <h3 id={`samples-${card.slug}`}>Representative samples</h3>
+          <p class="muted">This server holds no mirror of this dataset, so there are no samples to preview. Get the data from its source above.</p>
+        </section>
+      )}
 
       <details class="provenance">
         <summary>Where these facts were read</summary>
