@@ -1,8 +1,10 @@
 // HDF5 (HDF5 File Format Specification v3, §II.A "Format Signature and Superblock"): the 8-byte signature
 // \x89HDF\r\n\x1a\n is found at offset 0, 512, 1024, 2048 or a further power of two (a user block may come
-// first). Datasets are not walked: an HDF5 file is indexed by size and hash with its format.
+// first). The root group's first 2D/3D numeric dataset (pixels/hdf5.ts) gives the dimensions; a 3D one makes
+// the file a volume. Files it cannot walk (new-style groups, chunked data) stay 'other', indexed by size and hash.
 import type { FileMeta } from '../domain/file-meta.js';
 import { hasExt, withSource } from './io.js';
+import { firstDataset } from './pixels/hdf5.js';
 import type { FormatHandler } from './types.js';
 
 const ID = 'hdf5';
@@ -24,7 +26,12 @@ export const hdf5Handler: FormatHandler = {
       for (let at = 0; at + 9 <= src.size && at <= MAX_SEARCH; at = at === 0 ? 512 : at * 2) {
         const b = await src.read(at, 9);
         // Superblock versions 0-3 exist; anything else is not a superblock.
-        if (b.subarray(0, 8).equals(SIGNATURE) && b[8]! <= 3) return { kind: 'other', format: ID };
+        if (b.subarray(0, 8).equals(SIGNATURE) && b[8]! <= 3) {
+          const d = await firstDataset((o, l) => src.read(o, l), src.size).catch(() => undefined);
+          if (!d) return { kind: 'other', format: ID };
+          const [z, y, x] = d.shape.length === 3 ? d.shape : [1, ...d.shape];
+          return z! > 1 ? { kind: 'volume', format: ID, width: x, height: y, depth: z } : { kind: 'other', format: ID, width: x, height: y };
+        }
       }
       return src.fail('no HDF5 superblock signature');
     });

@@ -52,17 +52,22 @@ export const matHandler: FormatHandler = {
       const tag = await src.read(128, 8);
       const type = le ? tag.readUInt32LE(0) : tag.readUInt32BE(0);
       let dims: number[] | undefined;
+      let matrix: Buffer | undefined;
       if (type === MI_COMPRESSED) {
-        const inner = await inflatePrefix(file, 256, limits, ID, { offset: 136, compression: 'zlib' });
-        dims = matrixDims(inner, 0, le);
+        matrix = await inflatePrefix(file, 256, limits, ID, { offset: 136, compression: 'zlib' });
       } else if (type === MI_MATRIX) {
-        dims = matrixDims(Buffer.concat([tag, await src.readUpTo(136, 248)]), 0, le);
+        matrix = Buffer.concat([tag, await src.readUpTo(136, 248)]);
       }
+      if (matrix) dims = matrixDims(matrix, 0, le);
       if (dims && dims.length >= 2) {
         // MATLAB dims are rows x columns x pages.
         meta.height = dims[0]!;
         meta.width = dims[1]!;
         if (dims.length >= 3) meta.depth = dims[2]!;
+        // A numeric 3D first variable is what pixels/mat.ts previews as a volume.
+        // mxDOUBLE_CLASS (6) .. mxUINT32_CLASS (13), in the low byte of the array flags (tag at 8, data at 16).
+        const cls = matrix!.length >= 20 ? (le ? matrix!.readUInt32LE(16) : matrix!.readUInt32BE(16)) & 0xff : 0;
+        if (dims.length >= 3 && dims[2]! > 1 && cls >= 6 && cls <= 13) meta.kind = 'volume';
       }
       return meta;
     });

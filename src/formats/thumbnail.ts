@@ -31,6 +31,8 @@ export interface ThumbnailOptions {
 /** Whether renderThumbnail handles files of this format (FileMeta.format). */
 export function hasThumbnail(meta: FileMeta): boolean {
   if (meta.format === 'dicom') return meta.kind !== 'other';
+  // Only MAT and HDF5 files whose header showed a numeric 3D array have a slice to show.
+  if (meta.format === 'mat' || meta.format === 'hdf5') return meta.kind === 'volume';
   return SHARP_FORMATS.has(meta.format) || meta.format === 'bmp' || meta.format === 'netpbm'
     || VOLUME_FORMATS.includes(meta.format) || meta.format in SIGNALS;
 }

@@ -54,7 +54,8 @@ describe('NRRD', () => {
 
 describe('MAT and HDF5', () => {
   it('reads the first array of MAT v5 files, plain and compressed (SciPy whosmat: (3,4,5) and (7,2))', async () => {
-    expect(await readFileMeta(fx('mat/v5-int16-3x4x5.mat'))).toEqual({ kind: 'other', format: 'mat', height: 3, width: 4, depth: 5 });
+    // A numeric 3D array is previewed as a volume (src/formats/pixels/mat.ts).
+    expect(await readFileMeta(fx('mat/v5-int16-3x4x5.mat'))).toEqual({ kind: 'volume', format: 'mat', height: 3, width: 4, depth: 5 });
     expect(await readFileMeta(fx('mat/v5-compressed-7x2.mat'))).toEqual({ kind: 'other', format: 'mat', height: 7, width: 2 });
   });
 
@@ -66,7 +67,8 @@ describe('MAT and HDF5', () => {
 
   it('reads HDF5 by signature', async () => {
     expect(detectFormat(await readHead(fx('hdf5/small.h5')), 'no-extension').id).toBe('hdf5');
-    expect(await readFileMeta(fx('hdf5/small.h5'))).toEqual({ kind: 'other', format: 'hdf5' });
+    // h5dump -H: dataset "images", H5T_STD_U8LE, ( 2, 8, 8 ).
+    expect(await readFileMeta(fx('hdf5/small.h5'))).toEqual({ kind: 'volume', format: 'hdf5', width: 8, height: 8, depth: 2 });
   });
 
   it('rejects garbage', async () => {

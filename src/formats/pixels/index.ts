@@ -3,6 +3,8 @@
 import type { FileMeta } from '../../domain/file-meta.js';
 import { DEFAULT_LIMITS, FormatError, type Limits } from '../types.js';
 import { decodeDicom } from './dicom.js';
+import { decodeHdf5 } from './hdf5.js';
+import { decodeMat } from './mat.js';
 import { decodeMetaImage } from './metaimage.js';
 import { decodeNifti } from './nifti.js';
 import { decodeNrrd } from './nrrd.js';
@@ -17,6 +19,9 @@ const DECODERS: Readonly<Record<string, (path: string, limits: Limits) => Promis
   metaimage: decodeMetaImage,
   nrrd: decodeNrrd,
   dicom: decodeDicom,
+  // Arrays in scientific containers: the first 3D numeric array (MAT v5) or root-group dataset (HDF5).
+  mat: decodeMat,
+  hdf5: decodeHdf5,
 };
 
 /** Formats whose files decodeVolume reads (by FileMeta.format). */
