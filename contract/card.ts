@@ -37,6 +37,12 @@ export const FactSource = z.strictObject({
 export const UpdateCheck = z.strictObject({
   method: UpdateMethod,
   url: Url.nullish(),
+  // Explicit locators of the update-check adapters (src/domain/update-source.ts derives them from the URLs when absent).
+  record_id: z.string().regex(/^\d+$/, 'must be a Zenodo record id (digits)').nullish(),
+  project: Slug.nullish(),
+  repo: z.string().regex(/^[\w.-]+\/[\w.-]+$/, 'must be owner/name').nullish(),
+  dataset: z.string().regex(/^[\w.-]+\/[\w.-]+$/, 'must be owner/name').nullish(),
+  challenge: Slug.nullish(),
 });
 
 export const Card = z.strictObject({

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { Card, Slug } from './card.js';
 import { MirrorInfo } from './files.js';
+import { LinkHealth } from './updates.js';
 import { DataType, Modality, Organ, Platform, Task } from './vocab.js';
 
 // Query strings arrive as a string, or an array when a parameter is repeated
@@ -29,6 +30,8 @@ export const DatasetQuery = z.strictObject({
   sort: one(z.enum(SORTS).optional()),
   page: intParam(1, 1_000_000, 1),
   per_page: intParam(1, 100, 20),
+  /** true leaves out datasets whose source was unreachable for several checks in a row. */
+  hide_unreachable: one(z.enum(['true', 'false']).optional()).transform((v) => v === 'true'),
 }).refine((q) => q.year_from === undefined || q.year_to === undefined || q.year_from <= q.year_to, {
   message: 'year_from must not be after year_to',
   path: ['year_from'],
@@ -58,6 +61,8 @@ export const DatasetSummary = z.object({
   demo: z.boolean(),
   /** Files indexed on this server, or null when the dataset is not mirrored here. */
   mirror_files: z.number().int().nullable(),
+  /** Upstream link health from the update checks (absent where the server has not computed it). */
+  link_health: LinkHealth.optional(),
 });
 export type DatasetSummary = z.infer<typeof DatasetSummary>;
 
@@ -72,7 +77,8 @@ export const DatasetList = z.object({
 export type DatasetList = z.infer<typeof DatasetList>;
 
 export const SlugParams = z.strictObject({ slug: Slug });
-export const DatasetDetail = z.intersection(Card, z.object({ mirror: MirrorInfo.nullable() }));
+// `demo` is always present in a detail (false for real datasets): the pages label synthetic demo data by it.
+export const DatasetDetail = z.intersection(Card, z.object({ mirror: MirrorInfo.nullable(), link_health: LinkHealth.optional(), demo: z.boolean() }));
 export type DatasetDetail = z.infer<typeof DatasetDetail>;
 
 export const ErrorBody = z.object({ error: z.object({ code: z.string(), message: z.string() }) });

@@ -3,3 +3,8 @@ export * from './card.js';
 export * from './datasets.js';
 export * from './stats.js';
 export * from './files.js';
+export * from './downloads.js';
+export * from './viewers.js';
+export * from './source-commands.js';
+export * from './updates.js';
+export * from './versions.js';

@@ -88,6 +88,7 @@ export const UPDATE_METHODS = {
   zenodo: 'Zenodo record',
   physionet: 'PhysioNet project',
   github: 'GitHub repository',
+  huggingface: 'Hugging Face dataset',
   'grand-challenge': 'Grand Challenge page',
   tcia: 'TCIA collection',
   none: 'No automatic check',

@@ -10,7 +10,16 @@ describe('loadConfig', () => {
     expect(c.dataDir).toBe(resolve('data'));
     expect(c.sqliteFile).toBe(resolve('data/medimg.db'));
     expect(c.catalogSources.map((s) => s.display)).toEqual(['catalog/datasets', resolve('data/catalog')]);
+    expect(c.demo).toBe(false);
     expect(Object.isFrozen(c)).toBe(true);
+  });
+
+  it('builds the demo mirror for the process unless MEDIMG_DEMO=0, and for an explicit set of variables only with MEDIMG_DEMO=1', () => {
+    expect(loadConfig().demo).toBe(process.env.MEDIMG_DEMO !== '0');
+    const on = loadConfig({ MEDIMG_DEMO: '1' });
+    expect(on.demo).toBe(true);
+    expect(on.catalogSources.map((s) => s.display)).toEqual(['catalog/datasets', 'catalog/demo', resolve('data/catalog')]);
+    expect(loadConfig({ MEDIMG_DEMO: '0' }).demo).toBe(false);
   });
 
   it('reads PORT, HOST, MEDIMG_DATA_DIR and DATABASE_URL', () => {
@@ -27,6 +36,7 @@ describe('loadConfig', () => {
     [{ DATABASE_URL: 'postgres://localhost/test' }, /DATABASE_URL: PostgreSQL is not supported/],
     [{ HOST: 'a b' }, /HOST/],
     [{ MEDIMG_THUMBNAILS: 'yes' }, /MEDIMG_THUMBNAILS must be 0 or 1/],
+    [{ MEDIMG_DEMO: 'on' }, /MEDIMG_DEMO must be 0 or 1/],
   ])('rejects %o with the variable named', (env, message) => {
     expect(() => loadConfig(env)).toThrow(message);
   });

@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { isAbsolute, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ConfigError } from './domain/errors.js';
@@ -15,6 +16,25 @@ export interface Config {
   readonly webDistDir: string;
   /** Make thumbnails while ingesting (MEDIMG_THUMBNAILS=0 turns it off). */
   readonly thumbnails: boolean;
+  /** ffmpeg binary for video transcoding and compressed-audio peaks (MEDIMG_FFMPEG); else @ffmpeg-installer/ffmpeg if installed. */
+  readonly ffmpeg: string | undefined;
+  /** Build and serve the synthetic demo mirror (MEDIMG_DEMO; on by default for the process, see demo()). */
+  readonly demo: boolean;
+  /** Default server of `medimg download` (MEDIMG_SERVER). */
+  readonly server: string;
+  /** Upstream update checks: interval (0 = no schedule), base URL overrides per adapter, optional Kaggle credentials, User-Agent. */
+  readonly updates: UpdatesConfig;
+}
+
+export interface UpdatesConfig {
+  readonly intervalMs: number;
+  readonly bases: Readonly<Record<string, string>>;
+  readonly kaggle: { readonly username: string; readonly key: string } | null;
+  readonly userAgent: string;
+  /** Minimum time between two requests to one upstream host (MEDIMG_UPSTREAM_SPACING_MS, default 1000). */
+  readonly hostSpacingMs: number;
+  /** Timeout of one upstream request (MEDIMG_UPSTREAM_TIMEOUT_MS, default 30000). */
+  readonly timeoutMs: number;
 }
 
 const PACKAGE_ROOT = resolve(fileURLToPath(new URL('.', import.meta.url)), '..');
@@ -38,10 +58,75 @@ function sqliteFile(databaseUrl: string | undefined, dataDir: string): string {
   throw new ConfigError(`DATABASE_URL must look like sqlite:///path/to/medimg.db, got "${databaseUrl}"`);
 }
 
+function server(value: string | undefined): string {
+  if (value === undefined || value === '') return 'http://127.0.0.1:3000';
+  if (!/^https?:\/\/[^\s/]+/.test(value)) throw new ConfigError(`MEDIMG_SERVER must be an http(s) URL like http://127.0.0.1:3000, got "${value}"`);
+  return value;
+}
+
+// `npm start` and the CLI (configured from process.env) get the demo unless MEDIMG_DEMO=0. A config built from
+// an explicit set of variables, as tests and benchmarks do, gets it only with MEDIMG_DEMO=1: its generation and
+// ingestion would otherwise run inside every test server, and its cards would change every count.
+function demo(value: string | undefined, fromProcess: boolean): boolean {
+  if (value === undefined || value === '') return fromProcess;
+  if (value === '1') return true;
+  if (value === '0') return false;
+  throw new ConfigError(`MEDIMG_DEMO must be 0 or 1, got "${value}"`);
+}
+
 function thumbnails(value: string | undefined): boolean {
   if (value === undefined || value === '' || value === '1') return true;
   if (value === '0') return false;
   throw new ConfigError(`MEDIMG_THUMBNAILS must be 0 or 1, got "${value}"`);
+}
+
+const UPSTREAM_KINDS = ['http', 'zenodo', 'physionet', 'github', 'huggingface', 'kaggle', 'grand-challenge'];
+const UNIT_MS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 };
+
+function interval(value: string | undefined): number {
+  if (value === undefined || value === '') return 24 * 3_600_000;
+  const m = /^(\d+)(ms|s|m|h|d)?$/.exec(value.trim());
+  if (!m) throw new ConfigError(`MEDIMG_UPDATE_INTERVAL must be a duration such as 24h, 90m, 3600s or 0 (off), got "${value}"`);
+  const ms = Number(m[1]) * UNIT_MS[m[2] ?? 's']!;
+  if (ms !== 0 && ms < 60_000) throw new ConfigError(`MEDIMG_UPDATE_INTERVAL must be 0 (off) or at least 1m, got "${value}"`);
+  return ms;
+}
+
+function updatesConfig(env: Record<string, string | undefined>, instanceUrl: string): UpdatesConfig {
+  const bases: Record<string, string> = {};
+  for (const kind of UPSTREAM_KINDS) {
+    const name = `MEDIMG_UPSTREAM_BASE_${kind.toUpperCase().replace(/-/g, '_')}`;
+    const value = env[name];
+    if (!value) continue;
+    if (!/^https?:\/\/[^\s]+$/.test(value)) throw new ConfigError(`${name} must be an http(s) URL, got "${value}"`);
+    bases[kind] = value.replace(/\/+$/, '');
+  }
+  const user = env.KAGGLE_USERNAME ?? '';
+  const key = env.KAGGLE_KEY ?? '';
+  if (!!user !== !!key) throw new ConfigError('KAGGLE_USERNAME and KAGGLE_KEY must be set together');
+  return Object.freeze({
+    intervalMs: interval(env.MEDIMG_UPDATE_INTERVAL),
+    bases: Object.freeze(bases),
+    kaggle: user ? Object.freeze({ username: user, key }) : null,
+    userAgent: `MedImg/${packageVersion()} (+${env.MEDIMG_PUBLIC_URL || instanceUrl}) update-check`,
+    hostSpacingMs: millis(env, 'MEDIMG_UPSTREAM_SPACING_MS', 1000),
+    timeoutMs: millis(env, 'MEDIMG_UPSTREAM_TIMEOUT_MS', 30_000),
+  });
+}
+
+function millis(env: Record<string, string | undefined>, name: string, dflt: number): number {
+  const v = env[name];
+  if (v === undefined || v === '') return dflt;
+  if (!/^\d+$/.test(v) || Number(v) > 3_600_000) throw new ConfigError(`${name} must be a number of milliseconds from 0 to 3600000, got "${v}"`);
+  return Number(v);
+}
+
+function packageVersion(): string {
+  try {
+    return (JSON.parse(readFileSync(resolve(PACKAGE_ROOT, 'package.json'), 'utf8')) as { version?: string }).version ?? '0';
+  } catch {
+    return '0';
+  }
 }
 
 /** The only reader of process.env: parsed once, validated, frozen. */
@@ -53,6 +138,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   if (/\s/.test(host)) throw new ConfigError(`HOST must be a host name or address, got "${host}"`);
   const builtIn = env.MEDIMG_CATALOG_DIR ? resolve(env.MEDIMG_CATALOG_DIR) : resolve(PACKAGE_ROOT, 'catalog/datasets');
   const own = resolve(dataDir, 'catalog');
+  const withDemo = demo(env.MEDIMG_DEMO, env === process.env);
   return Object.freeze({
     port: port(env.PORT),
     host,
@@ -60,10 +146,15 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     sqliteFile: sqliteFile(env.DATABASE_URL, dataDir),
     catalogSources: Object.freeze([
       { dir: builtIn, display: isAbsolute(env.MEDIMG_CATALOG_DIR ?? '') ? builtIn : 'catalog/datasets' },
+      ...(withDemo ? [{ dir: resolve(PACKAGE_ROOT, 'catalog/demo'), display: 'catalog/demo' }] : []),
       { dir: own, display: own },
     ]),
     logLevel,
     webDistDir: resolve(PACKAGE_ROOT, 'web/dist'),
     thumbnails: thumbnails(env.MEDIMG_THUMBNAILS),
+    ffmpeg: env.MEDIMG_FFMPEG ? resolve(env.MEDIMG_FFMPEG) : undefined,
+    demo: withDemo,
+    server: server(env.MEDIMG_SERVER),
+    updates: updatesConfig(env, `http://${host}:${port(env.PORT)}`),
   });
 }

@@ -1,6 +1,8 @@
 import { loadConfig } from '../config.js';
 import { AppError } from '../domain/errors.js';
 import { catalogCheckCommand } from './catalog-check.js';
+import { CHECK_UPDATES_USAGE, checkUpdatesCommand } from './check-updates.js';
+import { DOWNLOAD_USAGE, downloadCommand } from './download.js';
 import { INGEST_USAGE, ingestCommand } from './ingest.js';
 import { workerCommand } from './worker.js';
 import { serveCommand } from './serve.js';
@@ -11,7 +13,10 @@ Commands:
   serve            sync the catalog into the database and serve the API and web app
   catalog-check    validate every catalog card and report Table 1 coverage
   ingest           index a downloaded dataset folder: ${INGEST_USAGE}
-  worker           work the job queue (ingestion) without serving HTTP
+  worker           work the job queue (ingestion, scheduled update checks) without serving HTTP
+  check-updates    poll the upstream source of every dataset (or one) now: ${CHECK_UPDATES_USAGE}
+  download         fetch a mirrored dataset or a selection from a MedImg server, resumable and verified:
+                   ${DOWNLOAD_USAGE}
 `;
 
 /** Runs one command; returns the exit code (serve keeps running and returns undefined). */
@@ -24,6 +29,8 @@ export async function runCli(argv: string[]): Promise<number | undefined> {
     }
     const config = loadConfig();
     if (command === 'ingest') return await ingestCommand(config, rest);
+    if (command === 'download') return await downloadCommand(config, rest);
+    if (command === 'check-updates') return await checkUpdatesCommand(config, rest);
     if (rest.length > 0) throw new AppError('invalid_input', 'usage', `unexpected argument(s): ${rest.join(' ')}\n\n${USAGE}`);
     if (command === 'worker') return await workerCommand(config);
     if (command === 'serve') return void (await serveCommand(config));

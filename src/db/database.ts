@@ -6,6 +6,10 @@ import * as m0001 from './migrations/0001-catalog.js';
 import * as m0002 from './migrations/0002-upstream-updated.js';
 import * as m0003 from './migrations/0003-mirror.js';
 import * as m0004 from './migrations/0004-thumbnails.js';
+import * as m0005 from './migrations/0005-file-crc32.js';
+import * as m0006 from './migrations/0006-selections.js';
+import * as m0007 from './migrations/0007-updates.js';
+import * as m0008 from './migrations/0008-mirror-versions.js';
 import type { Database } from './schema.js';
 
 export type Db = Kysely<Database>;
@@ -17,6 +21,10 @@ const MIGRATIONS: Record<string, Migration> = {
   '0002-upstream-updated': m0002,
   '0003-mirror': m0003,
   '0004-thumbnails': m0004,
+  '0005-file-crc32': m0005,
+  '0006-selections': m0006,
+  '0007-updates': m0007,
+  '0008-mirror-versions': m0008,
 };
 
 export function openSqlite(file: string): Db {

@@ -11,6 +11,8 @@ export interface DatasetFilters {
   license: string[];
   year_from?: number;
   year_to?: number;
+  /** Leave out datasets whose source is flagged unreachable by the update checks. */
+  hide_unreachable?: boolean;
 }
 
 export type SortKey = 'relevance' | 'name' | 'files' | 'year' | 'updated';

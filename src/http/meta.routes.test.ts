@@ -48,14 +48,14 @@ describe('vocabularies, health, OpenAPI', () => {
 
   it('answers /healthz', async () => {
     const res = await t.app.inject('/healthz');
-    expect(res.json()).toEqual({ status: 'ok' });
+    expect(res.json()).toEqual({ status: 'ok', demo: 'off' });
   });
 
   it('publishes an OpenAPI document generated from the contract and a browsable reference', async () => {
     const doc = (await t.app.inject('/api/openapi.json')).json();
     expect(doc.openapi).toBe('3.0.3');
     const params = doc.paths['/api/v1/datasets'].get.parameters.map((p: { name: string }) => p.name);
-    expect(params).toEqual(['q', 'modality', 'organ', 'task', 'format', 'data_type', 'labelled', 'platform', 'license', 'year_from', 'year_to', 'sort', 'page', 'per_page']);
+    expect(params).toEqual(['q', 'modality', 'organ', 'task', 'format', 'data_type', 'labelled', 'platform', 'license', 'year_from', 'year_to', 'sort', 'page', 'per_page', 'hide_unreachable']);
     const modality = doc.paths['/api/v1/datasets'].get.parameters[1];
     expect(JSON.stringify(modality.schema)).toContain('"XR"');
     expect(Object.keys(doc.paths)).toContain('/api/v1/datasets/{slug}/croissant.json');

@@ -11,7 +11,7 @@ let server: Awaited<ReturnType<typeof startServer>>;
 let dataDir: string;
 beforeAll(async () => {
   dataDir = mkdtempSync(join(tmpdir(), 'medimg-server-'));
-  server = await startServer(loadConfig({ PORT: '0', MEDIMG_DATA_DIR: dataDir, MEDIMG_CATALOG_DIR: FIXTURE_CATALOG, LOG_LEVEL: 'silent' }));
+  server = await startServer(loadConfig({ PORT: '0', MEDIMG_DATA_DIR: dataDir, MEDIMG_CATALOG_DIR: FIXTURE_CATALOG, LOG_LEVEL: 'silent', MEDIMG_UPDATE_INTERVAL: '0' }));
 });
 afterAll(async () => {
   await server.app.close();

@@ -15,6 +15,8 @@ export interface PageHead {
   canonical?: string;
   jsonLd?: unknown;
   noindex?: boolean;
+  /** Atom feeds announced with <link rel="alternate" type="application/atom+xml">. */
+  feeds?: { href: string; title: string }[];
 }
 
 export function renderPage(template: string, head: PageHead): string {
@@ -24,6 +26,7 @@ export function renderPage(template: string, head: PageHead): string {
     `<meta property="og:title" content="${escapeHtml(head.title)}" />`,
     head.description ? `<meta property="og:description" content="${escapeHtml(head.description)}" />` : '',
     head.noindex ? '<meta name="robots" content="noindex" />' : '',
+    ...(head.feeds ?? []).map((f) => `<link rel="alternate" type="application/atom+xml" title="${escapeHtml(f.title)}" href="${escapeHtml(f.href)}" />`),
     head.jsonLd ? `<script type="application/ld+json">${scriptJson(head.jsonLd)}</script>` : '',
   ].filter(Boolean).join('\n    ');
   let html = template.replace(/<title>[^<]*<\/title>/, `<title>${escapeHtml(head.title)}</title>`);

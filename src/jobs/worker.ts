@@ -1,19 +1,24 @@
 import { AppError } from '../domain/errors.js';
 import type { IngestPayload, IngestService } from '../services/ingest.service.js';
 import type { JobsService } from '../services/jobs.service.js';
+import type { UpdatesService } from '../services/updates.service.js';
 
-export type JobName = 'ingest';
+export type JobName = 'ingest' | 'check-updates';
 export type JobStatus = 'success' | 'skipped' | 'failed';
 export interface JobContext {
   progress: (done: number, total: number, message: string) => Promise<void>;
 }
 type Handler = (payload: unknown, ctx: JobContext) => Promise<{ status: JobStatus; message: string }>;
 
-export const JOB_NAMES: JobName[] = ['ingest'];
+export const JOB_NAMES: JobName[] = ['ingest', 'check-updates'];
 
-export function jobHandlers(services: { ingest: IngestService }): Record<JobName, Handler> {
+export function jobHandlers(services: { ingest: IngestService; updates: UpdatesService }): Record<JobName, Handler> {
   return {
     ingest: async (payload, ctx) => ({ status: 'success', message: await services.ingest.run(payload as IngestPayload, ctx.progress) }),
+    'check-updates': async (payload, ctx) => {
+      const { counts } = await services.updates.checkAll({ slug: (payload as { slug?: string } | null)?.slug, progress: ctx.progress });
+      return { status: 'success', message: Object.entries(counts).map(([k, n]) => `${n} ${k}`).join(', ') };
+    },
   };
 }
 
@@ -22,6 +27,8 @@ export interface WorkerOptions {
   leaseMs?: number;
   pollMs?: number;
   log?: (line: string) => void;
+  /** Called on every turn of the loop before claiming (schedules that queue jobs when due). */
+  tick?: () => Promise<void>;
 }
 
 /** The worker loop: claim a job, run its handler, record the outcome. Failures are recorded, never thrown. */
@@ -34,7 +41,9 @@ export function createWorker(jobs: JobsService, handlers: Record<JobName, Handle
   let wake: (() => void) | undefined;
 
   async function runOne(): Promise<boolean> {
-    const job = await jobs.claim(opts.owner, leaseMs, JOB_NAMES);
+    // Work someone asked for (ingestion) goes before the background update checks.
+    const job = (await jobs.claim(opts.owner, leaseMs, JOB_NAMES.filter((n) => n !== 'check-updates')))
+      ?? (await jobs.claim(opts.owner, leaseMs, ['check-updates']));
     if (!job) return false;
     const ctx: JobContext = { progress: (done, total, message) => jobs.progress(job.id, done, total, message, leaseMs) };
     try {
@@ -54,6 +63,7 @@ export function createWorker(jobs: JobsService, handlers: Record<JobName, Handle
     /** Runs until stop(); sleeps pollMs when there is nothing to do. */
     async loop(): Promise<void> {
       while (!stopping) {
+        await opts.tick?.().catch((err) => opts.log?.(`schedule error: ${(err as Error).message}`));
         const worked = await runOne().catch((err) => { opts.log?.(`worker error: ${(err as Error).message}`); return false; });
         if (!worked && !stopping) await new Promise<void>((r) => { wake = r; setTimeout(r, pollMs); });
       }

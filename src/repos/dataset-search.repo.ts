@@ -2,6 +2,7 @@ import { type SelectQueryBuilder, sql } from 'kysely';
 import type { Db } from '../db/database.js';
 import type { Database } from '../db/schema.js';
 import { type DatasetFilters, MULTI_VALUED_FACETS, type SortKey } from '../domain/dataset-query.js';
+import { FLAG_AFTER_FAILURES } from '../domain/update-diff.js';
 
 type Query = SelectQueryBuilder<Database, 'datasets', object>;
 export type FacetName = 'modality' | 'organ' | 'task' | 'format' | 'data_type' | 'labelled' | 'platform' | 'license';
@@ -32,6 +33,10 @@ export function createDatasetSearchRepo(db: Db) {
     if (except !== 'labelled' && f.labelled !== undefined) qb = qb.where('datasets.labelled', '=', f.labelled ? 1 : 0);
     if (f.year_from !== undefined) qb = qb.where('datasets.year', '>=', f.year_from);
     if (f.year_to !== undefined) qb = qb.where('datasets.year', '<=', f.year_to);
+    if (f.hide_unreachable) {
+      qb = qb.where('datasets.slug', 'not in', db.selectFrom('upstream_state').select('upstream_state.slug')
+        .where('upstream_state.consecutive_failures', '>=', FLAG_AFTER_FAILURES));
+    }
     if (f.fts !== undefined) {
       qb = qb.where('datasets.slug', 'in', db.selectFrom('datasets_fts').select('datasets_fts.slug')
         .where(sql<boolean>`datasets_fts MATCH ${f.fts}`));

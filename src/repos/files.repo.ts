@@ -45,7 +45,7 @@ export function createFilesRepo(db: Db) {
               kind: eb.ref('excluded.kind'), format: eb.ref('excluded.format'), meta: eb.ref('excluded.meta'),
               error: eb.ref('excluded.error'), label: eb.ref('excluded.label'), split: eb.ref('excluded.split'),
               series_uid: eb.ref('excluded.series_uid'), role: eb.ref('excluded.role'), pair_path: eb.ref('excluded.pair_path'),
-              thumb: eb.ref('excluded.thumb'), thumb_error: eb.ref('excluded.thumb_error'),
+              thumb: eb.ref('excluded.thumb'), thumb_error: eb.ref('excluded.thumb_error'), crc32: eb.ref('excluded.crc32'),
             })))
             .execute();
         }
@@ -127,3 +127,39 @@ export function createFilesRepo(db: Db) {
   };
 }
 export type FilesRepo = ReturnType<typeof createFilesRepo>;
+
+// Look-ups for the viewers (issue 5): pair ids, the files of a DICOM series, sample candidates.
+export function createFileLookupRepo(db: Db) {
+  return {
+    /** Ids of files of `slug` by path (for FileItem.pair_id). */
+    async idsByPath(slug: string, paths: string[]): Promise<Map<string, number>> {
+      const out = new Map<string, number>();
+      for (let i = 0; i < paths.length; i += CHUNK) {
+        const rows = await db.selectFrom('files').select(['id', 'path']).where('slug', '=', slug).where('path', 'in', paths.slice(i, i + CHUNK)).execute();
+        for (const r of rows) out.set(r.path, r.id);
+      }
+      return out;
+    },
+
+    /** Readable slices of one DICOM series in a dataset. */
+    async seriesFiles(slug: string, seriesUid: string): Promise<FileRecord[]> {
+      return db.selectFrom('files').selectAll().where('slug', '=', slug).where('series_uid', '=', seriesUid).where('error', 'is', null).execute();
+    },
+
+    /**
+     * Up to `limit` files of one label (or kind) for the sample picker: readable ones with a thumbnail first, then
+     * by content hash (a stable spread over folders); only the lowest id of each DICOM series.
+     */
+    async sampleCandidates(slug: string, by: { label?: string; kind?: string }, limit: number): Promise<FileRecord[]> {
+      let qb = db.selectFrom('files').selectAll().where('slug', '=', slug)
+        .where((eb) => eb.or([
+          eb('series_uid', 'is', null),
+          eb('id', 'in', db.selectFrom('files as s').select((e) => e.fn.min<number>('s.id').as('id')).where('s.slug', '=', slug).where('s.series_uid', 'is not', null).groupBy('s.series_uid')),
+        ]));
+      if (by.label !== undefined) qb = qb.where('label', '=', by.label);
+      if (by.kind !== undefined) qb = qb.where('kind', '=', by.kind);
+      return qb.orderBy(sql`error IS NOT NULL`).orderBy(sql`thumb IS NULL`).orderBy(sql`role = 'mask'`).orderBy('sha256').orderBy('path').limit(limit).execute();
+    },
+  };
+}
+export type FileLookupRepo = ReturnType<typeof createFileLookupRepo>;

@@ -42,6 +42,26 @@ export function createJobsRepo(db: Db) {
       return db.selectFrom('jobs').selectAll().where('id', '=', id).executeTakeFirst() as Promise<JobRow | undefined>;
     },
 
+    /**
+     * Queues a job of this name unless one is queued or running, or one was created less than
+     * `intervalMs` ago: the schedule lives in the table, so a restarted process keeps it. One
+     * statement, so two processes never both queue it.
+     */
+    async enqueueIfDue(name: string, payload: unknown, now: Date, intervalMs: number): Promise<number | undefined> {
+      const since = new Date(now.getTime() - intervalMs).toISOString();
+      const row = await sql<{ id: number }>`INSERT INTO jobs (name, payload, status, attempts, progress_done, progress_total, created_at)
+        SELECT ${name}, ${JSON.stringify(payload)}, 'queued', 0, 0, 0, ${now.toISOString()}
+        WHERE NOT EXISTS (SELECT 1 FROM jobs WHERE name = ${name} AND (status IN ('queued', 'running') OR created_at > ${since}))
+        RETURNING id`.execute(db);
+      return row.rows[0]?.id;
+    },
+
+    /** When a job of this name was last queued (the schedule's last run). */
+    async lastCreated(name: string): Promise<string | null> {
+      const row = await db.selectFrom('jobs').select(sql<string | null>`MAX(created_at)`.as('t')).where('name', '=', name).executeTakeFirst();
+      return row?.t ?? null;
+    },
+
     /** Unfinished jobs of one name whose payload names this dataset. */
     async unfinishedFor(name: string, slug: string): Promise<JobRow[]> {
       return db.selectFrom('jobs').selectAll().where('name', '=', name).where('status', 'in', ['queued', 'running'])

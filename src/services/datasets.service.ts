@@ -1,5 +1,5 @@
 import {
-  Card, DATA_TYPES, type DatasetDetail, type DatasetList, type MirrorInfo, type DatasetQuery, type DatasetSummary, FACETS, type Facet, MODALITIES, ORGANS, PLATFORMS, TASKS,
+  Card, DATA_TYPES, type LinkHealth, type DatasetDetail, type DatasetList, type MirrorInfo, type DatasetQuery, type DatasetSummary, FACETS, type Facet, MODALITIES, ORGANS, PLATFORMS, TASKS,
 } from '../../contract/index.js';
 import { licenseLabel, toBibtex } from '../domain/citation.js';
 import { schemaOrgDataset, toCroissant } from '../domain/croissant.js';
@@ -19,7 +19,7 @@ const CLOSED_FACETS: Partial<Record<Facet, string[]>> = {
   labelled: ['true', 'false'],
 };
 
-export function toSummary(card: Card, mirrorFiles: number | null = null): DatasetSummary {
+export function toSummary(card: Card, mirrorFiles: number | null = null, linkHealth?: LinkHealth): DatasetSummary {
   return {
     slug: card.slug,
     name: card.name,
@@ -39,15 +39,24 @@ export function toSummary(card: Card, mirrorFiles: number | null = null): Datase
     license: licenseLabel(card),
     demo: card.demo ?? false,
     mirror_files: mirrorFiles,
+    ...(linkHealth ? { link_health: linkHealth } : {}),
   };
 }
+
+const NEVER_CHECKED: LinkHealth = { last_verified_at: null, last_checked_at: null, consecutive_failures: 0, flagged: false };
 
 export interface MirrorLookup {
   counts: () => Promise<Map<string, number>>;
   info: (slug: string) => Promise<MirrorInfo | null>;
 }
 
-export function createDatasetsService(deps: { datasets: DatasetsRepo; search: DatasetSearchRepo; mirrors?: MirrorLookup }) {
+/** Link health of every dataset from the update checks (datasets never checked are absent). */
+export interface LinkHealthLookup {
+  all: () => Promise<Map<string, LinkHealth>>;
+  one: (slug: string) => Promise<LinkHealth>;
+}
+
+export function createDatasetsService(deps: { datasets: DatasetsRepo; search: DatasetSearchRepo; mirrors?: MirrorLookup; linkHealth?: LinkHealthLookup }) {
   async function get(slug: string): Promise<Card> {
     const json = await deps.datasets.getCardJson(slug);
     if (json === undefined) throw new NotFoundError(`No dataset with slug "${slug}"`);
@@ -60,7 +69,8 @@ export function createDatasetsService(deps: { datasets: DatasetsRepo; search: Da
     /** The card plus what this server mirrors of it. */
     async detail(slug: string): Promise<DatasetDetail> {
       const card = await get(slug);
-      return { ...card, mirror: (await deps.mirrors?.info(slug)) ?? null };
+      const health = await deps.linkHealth?.one(slug);
+      return { ...card, demo: card.demo ?? false, mirror: (await deps.mirrors?.info(slug)) ?? null, ...(health ? { link_health: health } : {}) };
     },
 
     async list(q: DatasetQuery): Promise<DatasetList> {
@@ -68,10 +78,12 @@ export function createDatasetsService(deps: { datasets: DatasetsRepo; search: Da
         fts: toFtsQuery(q.q),
         modality: q.modality, organ: q.organ, task: q.task, format: q.format, data_type: q.data_type,
         labelled: q.labelled, platform: q.platform, license: q.license, year_from: q.year_from, year_to: q.year_to,
+        hide_unreachable: q.hide_unreachable,
       };
       const sort: SortKey = q.sort ?? (filters.fts ? 'relevance' : 'name');
       const { total, rows } = await deps.search.search(filters, sort, q.per_page, (q.page - 1) * q.per_page);
       const mirrored = (await deps.mirrors?.counts()) ?? new Map<string, number>();
+      const health = await deps.linkHealth?.all();
       const facetEntries = await Promise.all(FACETS.map(async (facet) => {
         const counts = new Map((await deps.search.facetCounts(filters, facet)).map((c) => [c.value, c.count]));
         for (const value of CLOSED_FACETS[facet] ?? []) if (!counts.has(value)) counts.set(value, 0);
@@ -83,7 +95,7 @@ export function createDatasetsService(deps: { datasets: DatasetsRepo; search: Da
         total,
         page: q.page,
         per_page: q.per_page,
-        items: rows.map((r) => { const c = JSON.parse(r.card) as Card; return toSummary(c, mirrored.get(c.slug) ?? null); }),
+        items: rows.map((r) => { const c = JSON.parse(r.card) as Card; return toSummary(c, mirrored.get(c.slug) ?? null, health?.get(c.slug) ?? (health ? NEVER_CHECKED : undefined)); }),
         facets: Object.fromEntries(facetEntries) as DatasetList['facets'],
       };
     },

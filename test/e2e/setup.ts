@@ -16,7 +16,8 @@ export async function startE2E() {
   // The pages under test are the built ones: rebuild when the sources changed.
   execFileSync(process.execPath, [resolve(import.meta.dirname, '../../scripts/build-web.mjs')], { stdio: 'inherit' });
   const dataDir = mkdtempSync(join(tmpdir(), 'medimg-e2e-'));
-  const server = await startServer(loadConfig({ PORT: '0', MEDIMG_DATA_DIR: dataDir, LOG_LEVEL: 'silent' }));
+  // No scheduled upstream checks: tests never reach the internet.
+  const server = await startServer(loadConfig({ PORT: '0', MEDIMG_DATA_DIR: dataDir, LOG_LEVEL: 'silent', MEDIMG_UPDATE_INTERVAL: '0' }));
   let browser: Browser;
   try {
     browser = await launchChromium();

@@ -3,6 +3,7 @@ import { useLocation } from './lib/router.js';
 import { BrowsePage } from './pages/browse.js';
 import { DatasetPage } from './pages/dataset.js';
 import { DownloadPage } from './pages/download.js';
+import { FileViewerPage } from './pages/file-viewer.js';
 import { HomePage } from './pages/home.js';
 import { NotFoundPage } from './pages/not-found.js';
 import { SearchPage } from './pages/search.js';
@@ -22,6 +23,8 @@ function route(path: string, search: string) {
   if (path === '/browse') return <BrowsePage search={search} />;
   if (path === '/download') return <DownloadPage />;
   if (path === '/stats') return <StatsPage />;
+  const fm = /^\/datasets\/([^/]+)\/files\/([1-9]\d{0,15})\/?$/.exec(path);
+  if (fm) return <FileViewerPage slug={decodeURIComponent(fm[1]!)} id={Number(fm[2])} />;
   const m = /^\/datasets\/([^/]+)\/?$/.exec(path);
   if (m) return <DatasetPage slug={decodeURIComponent(m[1]!)} />;
   return <NotFoundPage />;

@@ -45,7 +45,8 @@ export function ResultsTable({ items, sort, onSort, label }: {
               <td data-label="Task">{d.tasks.map((t) => label('task', t)).join(', ') || '—'}</td>
               <td data-label="Files" class="num"><span>{d.file_count != null ? formatNumber(d.file_count) : '—'}{d.file_count_unit && d.file_count != null ? <span class="muted small"> {d.file_count_unit}</span> : null}</span></td>
               <td data-label="Year" class="num">{d.year ?? '—'}</td>
-              <td data-label="Source"><a href={d.source_url} rel="noopener noreferrer" target="_blank">{label('platform', d.platform)}</a></td>
+              {/* Demo data has no upstream source: MedImg generated it. */}
+              <td data-label="Source">{d.demo ? <span class="badge demo">synthetic demo</span> : <a href={d.source_url} rel="noopener noreferrer" target="_blank">{label('platform', d.platform)}</a>}{d.link_health?.flagged && <span class="flag-unreachable small" title={`Unreachable for the last ${d.link_health.consecutive_failures} checks`}> unreachable</span>}</td>
             </tr>
           ))}
         </tbody>

@@ -9,6 +9,8 @@ export interface SearchState {
   q: string;
   filters: Record<FilterFacet, string[]>;
   labelled?: 'true' | 'false';
+  /** Leave out datasets whose source is flagged unreachable (hide_unreachable=true). */
+  hideUnreachable?: boolean;
   sort?: SortKey;
   page: number;
 }
@@ -26,6 +28,7 @@ export function parseSearch(search: string): SearchState {
   for (const f of FILTER_FACETS) s.filters[f] = [...new Set(p.getAll(f).filter(Boolean))];
   const labelled = p.get('labelled');
   if (labelled === 'true' || labelled === 'false') s.labelled = labelled;
+  if (p.get('hide_unreachable') === 'true') s.hideUnreachable = true;
   const sort = p.get('sort') as SortKey | null;
   if (sort && SORTS.includes(sort)) s.sort = sort;
   const page = Number(p.get('page'));
@@ -39,6 +42,7 @@ export function toQuery(s: SearchState): string {
   if (s.q.trim()) p.set('q', s.q.trim());
   for (const f of FILTER_FACETS) for (const v of s.filters[f]) p.append(f, v);
   if (s.labelled) p.set('labelled', s.labelled);
+  if (s.hideUnreachable) p.set('hide_unreachable', 'true');
   if (s.sort) p.set('sort', s.sort);
   if (s.page > 1) p.set('page', String(s.page));
   return p.toString();
@@ -51,5 +55,5 @@ export function toggleFilter(s: SearchState, facet: FilterFacet, value: string):
 }
 
 export function activeFilterCount(s: SearchState): number {
-  return FILTER_FACETS.reduce((n, f) => n + s.filters[f].length, 0) + (s.labelled ? 1 : 0);
+  return FILTER_FACETS.reduce((n, f) => n + s.filters[f].length, 0) + (s.labelled ? 1 : 0) + (s.hideUnreachable ? 1 : 0);
 }

@@ -1,6 +1,9 @@
 import { useEffect } from 'preact/hooks';
 import { api, ApiError } from '../api/client.js';
 import { DatasetDetails } from '../components/dataset-details.js';
+import { LinkHealthSection } from '../components/link-health.js';
+import { DownloadOptions } from '../components/download-options.js';
+import { VersionHistory } from '../components/version-history.js';
 import { ErrorState, Loading } from '../components/states.js';
 import { useAsync } from '../lib/use-async.js';
 import { useLabels } from '../lib/vocab.js';
@@ -17,6 +20,9 @@ export function DatasetPage({ slug }: { slug: string }) {
     <div class="dataset-page">
       <nav aria-label="Breadcrumb" class="crumbs"><a href="/search">Search</a> › <span>{card.data?.name ?? slug}</span></nav>
       {card.error ? <ErrorState error={card.error} onRetry={card.retry} /> : !card.data ? <Loading /> : <DatasetDetails card={card.data} label={label} />}
+      {card.data && <DownloadOptions card={card.data} label={label} />}
+      {card.data?.mirror && <VersionHistory slug={slug} />}
+      {card.data && <LinkHealthSection slug={slug} health={card.data.link_health} />}
     </div>
   );
 }

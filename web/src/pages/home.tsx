@@ -1,5 +1,6 @@
 import { useEffect } from 'preact/hooks';
 import { api } from '../api/client.js';
+import { LatestUpdates } from '../components/latest-updates.js';
 import { ErrorState, Loading } from '../components/states.js';
 import { useAsync } from '../lib/use-async.js';
 import { formatNumber, useLabels } from '../lib/vocab.js';
@@ -8,6 +9,7 @@ export function HomePage() {
   useEffect(() => { document.title = 'MedImg: public medical image datasets'; }, []);
   const stats = useAsync((signal) => api.stats(signal), []);
   const recent = useAsync((signal) => api.datasets('sort=updated&per_page=6', signal), []);
+  const events = useAsync((signal) => api.updates('per_page=8', signal), []);
   const label = useLabels();
   return (
     <div class="home">
@@ -32,6 +34,9 @@ export function HomePage() {
 
       <section aria-labelledby="updates">
         <h2 id="updates">Latest upstream updates</h2>
+        <h3>Detected by this server's checks <a class="small" href="/feed.xml" type="application/atom+xml">Atom feed</a></h3>
+        {events.error ? <ErrorState error={events.error} onRetry={events.retry} /> : !events.data ? <Loading /> : <LatestUpdates events={events.data.items} />}
+        <h3>Last changes recorded in the catalog</h3>
         {recent.error ? <ErrorState error={recent.error} onRetry={recent.retry} /> : !recent.data ? <Loading /> : (
           recent.data.items.some((d) => d.upstream_updated) ? (
             <ul class="updates">
@@ -45,7 +50,7 @@ export function HomePage() {
             </ul>
           ) : <p class="muted">No upstream update dates are recorded yet.</p>
         )}
-        <p class="muted small">Dates are the last changes recorded at each source. Automatic checks of the sources are not running on this server yet.</p>
+        <p class="muted small">Catalog dates are the last changes recorded at each source when its card was written; the server also polls every source on a schedule and lists what changed above.</p>
       </section>
     </div>
   );

@@ -79,6 +79,13 @@ export function SearchPage({ search }: { search: string }) {
             })}
           </fieldset>
           <FacetGroup legend="Format" options={options(list, 'format', label)} selected={state.filters.format} onToggle={toggle('format')} limit={16} />
+          <fieldset class="facet">
+            <legend>Source link</legend>
+            <div class="check">
+              <input type="checkbox" id="hide-unreachable" checked={!!state.hideUnreachable} onChange={() => go({ ...state, hideUnreachable: !state.hideUnreachable || undefined, page: 1 })} />
+              <label for="hide-unreachable">Hide unreachable sources</label>
+            </div>
+          </fieldset>
           {activeFilterCount(state) > 0 && <button type="button" class="link" onClick={() => go({ ...emptyState(), q: state.q })}>Clear all filters</button>}
         </details>
 
