@@ -88,7 +88,7 @@ export function heartSound(fs: number, seconds: number): Float64Array {
   const out = new Float64Array(n);
   const rand = prng(7);
   const burst = (t: number, freqs: number[], decay: number, amp: number) =>
-    t < 0 || t > 6 / decay ? 0 : amp * Math.sin(Math.PI * Math.min(1, t * 200)) * Math.exp(-decay * t) * freqs.reduce((a, f) => a + Math.sin(2 * Math.PI * f * t), 0) / freqs.length;
+    t < 0 || t > 6 / decay ? 0 : amp * Math.sin((Math.PI / 2) * Math.min(1, t * 200)) * Math.exp(-decay * t) * freqs.reduce((a, f) => a + Math.sin(2 * Math.PI * f * t), 0) / freqs.length;
   const beats = rPeaks(seconds).map((t) => t + 0.05);
   for (let s = 0; s < n; s++) {
     const t = s / fs;

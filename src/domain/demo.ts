@@ -3,7 +3,7 @@
 // regenerate their demo files on the next start.
 import { createHash } from 'node:crypto';
 
-export const DEMO_GENERATOR_VERSION = 1;
+export const DEMO_GENERATOR_VERSION = 2;
 
 /** Demo datasets: their cards are catalog/demo/<slug>.yaml; `labels` is the ingestion label source. */
 export const DEMO_DATASETS: readonly { slug: string; labels?: 'folders' }[] = Object.freeze([

@@ -68,6 +68,10 @@ describe('demo signals and pictures', () => {
     expect(a).toHaveLength(8000);
     expect(Math.max(...a.map(Math.abs))).toBeLessThanOrEqual(1);
     expect(Math.max(...a.map(Math.abs))).toBeGreaterThan(0.2);
+    // A sound swings both ways: the bursts oscillate around zero (each lasts tens of milliseconds, not one pulse).
+    expect(Math.min(...a)).toBeLessThan(-0.1);
+    expect(Math.max(...a)).toBeGreaterThan(0.2);
+    expect(a.filter((v) => Math.abs(v) > 0.1).length).toBeGreaterThan(200);
     expect(Math.max(...a.subarray(3000, 3200).map(Math.abs))).toBeLessThan(0.05);
     expect(heartSound(4000, 2)).toEqual(a);
   });

@@ -133,7 +133,7 @@ export function createViewersService(deps: ViewersDeps) {
       return {
         file_id: r.id, format: r.format, series_uid: rows.length > 1 ? r.series_uid : null, file_ids: rows.map((x) => x.id),
         dims: v.dims, spacing: v.spacing,
-        orientation: v.orientationKnown ? ORIENTATION_TEXT : r.format === 'dicom'
+        orientation: v.orientationKnown ? `${ORIENTATION_TEXT}${v.orientationFrom ? `; from ${v.orientationFrom}` : ''}` : r.format === 'dicom'
           ? 'DICOM as stored: columns left to right, rows top to bottom, slices ordered along the slice normal (the radiological view for axial LPS acquisitions)'
           : STORED_ORDER_TEXT,
         orientation_known: v.orientationKnown,

@@ -4,7 +4,7 @@
 // CompressedData = True means a zlib stream. HeaderSize = -1 means the data ends at the end of the file.
 import { FormatError, type Limits } from '../types.js';
 import { MAX_TEXT_HEADER, numbers, readData, readTextHead } from './data-file.js';
-import { checkVolumeDims, siblingPath, spacing3, toFloat32, SAMPLE_BYTES, type SampleType, type Volume } from './volume.js';
+import { checkVolumeDims, rasDirections, siblingPath, spacing3, toFloat32, SAMPLE_BYTES, type SampleType, type Volume } from './volume.js';
 
 const ID = 'metaimage';
 
@@ -70,5 +70,12 @@ export async function decodeMetaImage(path: string, limits: Limits): Promise<Vol
   const sp = numbers(f('ElementSpacing') ?? f('ElementSize'));
   const volume: Volume = { dims, spacing: spacing3([sp[0], nd > 1 ? sp[1] : 1, nd > 2 ? sp[2] : 1]), data };
   if (f('Modality') === 'MET_MOD_CT') volume.modality = 'CT';
+  // TransformMatrix (aliases Rotation, Orientation, Direction): NDims x NDims numbers, the direction of voxel
+  // axis i in numbers i*NDims .. i*NDims+NDims-1 (ITK MetaImageIO), in LPS world coordinates (ITK convention).
+  const m = numbers(f('TransformMatrix') ?? f('Rotation') ?? f('Orientation') ?? f('Direction'));
+  if (nd === 3 && m.length === 9) {
+    const ras = rasDirections([m.slice(0, 3), m.slice(3, 6), m.slice(6, 9)], 'lps');
+    if (ras) Object.assign(volume, { rasDirections: ras, orientationFrom: 'the MetaImage TransformMatrix (LPS, the ITK convention)' });
+  }
   return volume;
 }

@@ -5,7 +5,7 @@
 import { stat } from 'node:fs/promises';
 import { FormatError, type Limits } from '../types.js';
 import { MAX_TEXT_HEADER, numbers, readData, readTextHead } from './data-file.js';
-import { checkVolumeDims, MAX_VOLUME_BYTES, readRange, siblingPath, spacing3, toFloat32, SAMPLE_BYTES, type SampleType, type Volume } from './volume.js';
+import { checkVolumeDims, MAX_VOLUME_BYTES, rasDirections, readRange, siblingPath, spacing3, toFloat32, SAMPLE_BYTES, type SampleType, type Volume } from './volume.js';
 
 const ID = 'nrrd';
 
@@ -103,7 +103,13 @@ export async function decodeNrrd(path: string, limits: Limits): Promise<Volume> 
     throw new FormatError(ID, `encoding ${encoding || '(none)'} cannot be previewed`);
   }
   const data = lead > 1 ? flat.filter((_, i) => i % lead === 0) : flat;
-  return { dims, spacing: spacing3([axisSpacing[0], axisSpacing[1], axisSpacing[2]]), data };
+  const volume: Volume = { dims, spacing: spacing3([axisSpacing[0], axisSpacing[1], axisSpacing[2]]), data };
+  // An anatomical "space" and one direction vector per spatial axis ("none" for the non-spatial one).
+  const space = (f('space') ?? '').trim();
+  const vectors = [...(f('space directions') ?? '').matchAll(/\(([^)]*)\)|none/g)].slice(first).map((v) => numbers(v[1] ?? ''));
+  const ras = space && axes.length === 3 ? rasDirections(vectors, space) : undefined;
+  if (ras) Object.assign(volume, { rasDirections: ras, orientationFrom: `the NRRD space directions (space ${space})` });
+  return volume;
 }
 
 /** Offset after `lines` newlines at the start of a detached data file (NRRD "line skip"). */

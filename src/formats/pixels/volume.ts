@@ -21,6 +21,26 @@ export interface Volume {
   window?: { center: number; width: number };
   /** DICOM MONOCHROME1: the lowest value is shown white. */
   invert?: boolean;
+  /**
+   * The direction of voxel axes x, y, z in RAS world coordinates, when the header gives a direction matrix
+   * (MetaImage TransformMatrix, NRRD space directions with an anatomical space), and the header it came from.
+   */
+  rasDirections?: [number[], number[], number[]];
+  orientationFrom?: string;
+}
+
+/** Sign to turn each coordinate of an anatomical space into RAS (NRRD 'space' names; MetaImage/ITK is LPS). */
+export const SPACE_TO_RAS: Readonly<Record<string, [number, number, number]>> = {
+  'right-anterior-superior': [1, 1, 1], ras: [1, 1, 1],
+  'left-anterior-superior': [-1, 1, 1], las: [-1, 1, 1],
+  'left-posterior-superior': [-1, -1, 1], lps: [-1, -1, 1],
+};
+
+/** Three finite, non-zero 3-vectors in `space` as RAS directions, or undefined. */
+export function rasDirections(vectors: number[][], space: string): [number[], number[], number[]] | undefined {
+  const sign = SPACE_TO_RAS[space.toLowerCase()];
+  if (!sign || vectors.length !== 3 || !vectors.every((v) => v.length === 3 && v.every(Number.isFinite) && v.some((x) => x !== 0))) return undefined;
+  return vectors.map((v) => v.map((x, i) => x * sign[i]!)) as [number[], number[], number[]];
 }
 
 /** Float32 voxels allowed in one decoded volume: 512 MiB. */

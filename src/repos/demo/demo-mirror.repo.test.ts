@@ -10,7 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { THIRD_PARTY_DIR } from '../../../test/third-party.js';
 import { tempDir } from '../../../test/helpers.js';
 import { MARKER, sheppLogan3d } from '../../domain/phantom.js';
-import { DEMO_DATASETS } from '../../domain/demo.js';
+import { DEMO_DATASETS, DEMO_GENERATOR_VERSION } from '../../domain/demo.js';
 import { readFileMeta } from '../../formats/index.js';
 import { decodeVolume, sliceImage, type Plane, type Volume } from '../../formats/pixels/index.js';
 import { wfdbChannels } from '../../formats/pixels/signals.js';
@@ -52,7 +52,7 @@ describe('the generated demo mirror', () => {
     const walk = (p: string): void => { for (const e of readdirSync(p)) { const f = join(p, e); if (statSync(f).isDirectory()) walk(f); else bytes += statSync(f).size; } };
     walk(dir);
     expect(bytes).toBeLessThan(20 * 1e6);
-    expect(await createDemoMirrorRepo().version(dir)).toEqual({ version: 1, builtAt: '2026-01-01T00:00:00.000Z' });
+    expect(await createDemoMirrorRepo().version(dir)).toEqual({ version: DEMO_GENERATOR_VERSION, builtAt: '2026-01-01T00:00:00.000Z' });
     expect(existsSync(`${dir}.building`)).toBe(false);
   });
 

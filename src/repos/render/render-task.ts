@@ -95,6 +95,7 @@ export async function runVolume(t: VolumeTask): Promise<DecodedVolume> {
   let orientationKnown = false;
   let ras: Directions | null = null;
   if (t.meta.format === 'nifti') ras = await niftiDirections(t.paths[0]!);
+  else if (v.rasDirections) ras = v.rasDirections;
   else if (t.meta.format === 'dicom' && t.paths.length > 1 && t.sliceAxis !== undefined) {
     // Rows and columns from ImageOrientationPatient; slices run along the axis they were sorted on, ascending.
     const iop = await dicomOrientation(t.paths[0]!);
@@ -104,7 +105,11 @@ export async function runVolume(t: VolumeTask): Promise<DecodedVolume> {
   if (axes) {
     v = reorient(v, axes);
     orientationKnown = true;
+    v.orientationFrom ??= t.meta.format === 'nifti' ? 'the NIfTI sform (else qform)' : 'the DICOM ImageOrientationPatient and slice positions';
+  } else {
+    delete v.orientationFrom;
   }
+  delete v.rasDirections; // described the stored order, not the reoriented one
   const s = stats(v.data);
   // Hounsfield-like: air at about -1000 in the 1st percentile and bone below 4000 in the 99th.
   const ct = v.modality === 'CT' || (v.modality === undefined && s.p1 >= -3100 && s.p1 <= -900 && s.p99 < 4000 && s.p99 > -500);
