@@ -7,6 +7,8 @@ export type JobName = 'ingest' | 'check-updates';
 export type JobStatus = 'success' | 'skipped' | 'failed';
 export interface JobContext {
   progress: (done: number, total: number, message: string) => Promise<void>;
+  /** Aborted when the worker is asked to stop, so a long job can end early (between units of work). */
+  signal: AbortSignal;
 }
 type Handler = (payload: unknown, ctx: JobContext) => Promise<{ status: JobStatus; message: string }>;
 
@@ -16,8 +18,9 @@ export function jobHandlers(services: { ingest: IngestService; updates: UpdatesS
   return {
     ingest: async (payload, ctx) => ({ status: 'success', message: await services.ingest.run(payload as IngestPayload, ctx.progress) }),
     'check-updates': async (payload, ctx) => {
-      const { counts } = await services.updates.checkAll({ slug: (payload as { slug?: string } | null)?.slug, progress: ctx.progress });
-      return { status: 'success', message: Object.entries(counts).map(([k, n]) => `${n} ${k}`).join(', ') };
+      const { counts, interrupted } = await services.updates.checkAll({ slug: (payload as { slug?: string } | null)?.slug, progress: ctx.progress, signal: ctx.signal });
+      const message = Object.entries(counts).map(([k, n]) => `${n} ${k}`).join(', ');
+      return { status: 'success', message: interrupted ? `${message} (stopped early: the worker is shutting down)` : message };
     },
   };
 }
@@ -39,13 +42,14 @@ export function createWorker(jobs: JobsService, handlers: Record<JobName, Handle
   const pollMs = opts.pollMs ?? 1_000;
   let stopping = false;
   let wake: (() => void) | undefined;
+  const stopSignal = new AbortController();
 
   async function runOne(): Promise<boolean> {
     // Work someone asked for (ingestion) goes before the background update checks.
     const job = (await jobs.claim(opts.owner, leaseMs, JOB_NAMES.filter((n) => n !== 'check-updates')))
       ?? (await jobs.claim(opts.owner, leaseMs, ['check-updates']));
     if (!job) return false;
-    const ctx: JobContext = { progress: (done, total, message) => jobs.progress(job.id, done, total, message, leaseMs) };
+    const ctx: JobContext = { progress: (done, total, message) => jobs.progress(job.id, done, total, message, leaseMs), signal: stopSignal.signal };
     try {
       const out = await handlers[job.name as JobName](JSON.parse(job.payload), ctx);
       await jobs.finish(job.id, out.status, null, out.message);
@@ -70,6 +74,7 @@ export function createWorker(jobs: JobsService, handlers: Record<JobName, Handle
     },
     stop() {
       stopping = true;
+      stopSignal.abort();
       wake?.();
     },
     poke() {

@@ -24,6 +24,24 @@ afterEach(async () => { await inst.close(); tmp.cleanup(); });
 const statuses = (r: { results: { slug: string; status: string }[] }) => Object.fromEntries(r.results.map((o) => [o.slug, o.status]));
 
 describe('updates service', () => {
+  it('starts no new dataset once its signal is aborted, and says the run was interrupted', async () => {
+    const stop = new AbortController();
+    const r = await inst.services.updates.checkAll({
+      // Stop after the first finished check: with 4 datasets and concurrency up to 4, at most the ones already started finish.
+      onResult: () => stop.abort(),
+      signal: stop.signal,
+    });
+    const all = await inst.services.updates.checkAll();
+    expect(all.interrupted).toBe(false);
+    expect(all.results).toHaveLength(4);
+    const pre = new AbortController();
+    pre.abort();
+    const none = await inst.services.updates.checkAll({ signal: pre.signal });
+    expect(none.results).toHaveLength(0);
+    expect(none.interrupted).toBe(true);
+    expect(r.results.length).toBeGreaterThanOrEqual(1);
+  });
+
   it('records the first marker without an event, then reports unchanged and changed', async () => {
     const first = await inst.services.updates.checkAll();
     expect(statuses(first)).toEqual({ 'up-zenodo': 'unchanged', 'up-github': 'unchanged', 'up-page': 'unchanged', 'up-dead': 'unreachable' });

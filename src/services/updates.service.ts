@@ -112,7 +112,7 @@ export function createUpdatesService(deps: UpdatesDeps) {
     }
   }
 
-  async function checkAll(opts: { slug?: string; onResult?: (o: CheckOutcome) => void; progress?: (done: number, total: number, message: string) => Promise<void> } = {}) {
+  async function checkAll(opts: { slug?: string; onResult?: (o: CheckOutcome) => void; progress?: (done: number, total: number, message: string) => Promise<void>; signal?: AbortSignal } = {}) {
     const all = await deps.cards();
     let cards = all;
     if (opts.slug !== undefined) {
@@ -126,7 +126,8 @@ export function createUpdatesService(deps: UpdatesDeps) {
     const results: CheckOutcome[] = [];
     let next = 0;
     const worker = async () => {
-      while (next < cards.length) {
+      // On shutdown no new dataset is started; checks in flight end within their own timeouts.
+      while (next < cards.length && !opts.signal?.aborted) {
         const card = cards[next++]!;
         let outcome: CheckOutcome;
         try {
@@ -143,7 +144,7 @@ export function createUpdatesService(deps: UpdatesDeps) {
     await Promise.all(Array.from({ length: Math.max(1, Math.min(deps.concurrency ?? 4, cards.length)) }, worker));
     const counts = { changed: 0, unchanged: 0, unreachable: 0, error: 0, skipped: 0 };
     for (const r of results) counts[r.status]++;
-    return { results, counts };
+    return { results, counts, interrupted: results.length < cards.length };
   }
 
   return {

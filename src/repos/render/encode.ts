@@ -5,7 +5,7 @@ import { sliceImage, type Plane, type Volume, type Window } from '../../formats/
 export type ColourOf = (label: number) => readonly [number, number, number];
 
 /** Bump when the bytes of a rendered slice or image change: it is part of every cache key. */
-export const RENDER_VERSION = 1;
+export const RENDER_VERSION = 2; // 2: MetaImage and NRRD volumes reoriented from their headers
 
 export async function encodeSlice(v: Volume, plane: Plane, index: number, window: Window | undefined, format: 'png' | 'webp'): Promise<Buffer> {
   const img = sliceImage(v, plane, index, window);
