@@ -85,7 +85,19 @@ export function drawWaveform(channels: readonly Float32Array[], width: number, h
  * WAV (RIFF WAVE, Microsoft Multimedia Programming Interface and Data Specifications 1.0; WAVE_FORMAT_EXTENSIBLE):
  * PCM of 8 (unsigned), 16, 24 or 32 bits and IEEE float of 32 or 64 bits, little endian, channels interleaved.
  */
-export async function wavChannels(path: string): Promise<Float32Array[]> {
+export interface WavLayout {
+  /** 1 = integer PCM, 3 = IEEE float (after resolving WAVE_FORMAT_EXTENSIBLE). */
+  tag: number;
+  channels: number;
+  rate: number;
+  /** Bytes of one frame (all channels). */
+  align: number;
+  bits: number;
+  data: { offset: number; size: number };
+}
+
+/** Reads and checks a WAV file's fmt chunk and where its data chunk is; only PCM 8/16/24/32 and float 32/64 pass. */
+export async function readWavLayout(path: string): Promise<WavLayout> {
   const F = 'wav';
   const fh = await open(path, 'r');
   let fmt: Buffer | undefined;
@@ -113,20 +125,31 @@ export async function wavChannels(path: string): Promise<Float32Array[]> {
   }
   if (!fmt || !data) throw new FormatError(F, 'no fmt or data chunk');
   let tag = fmt.readUInt16LE(0);
-  const nch = fmt.readUInt16LE(2);
+  const channels = fmt.readUInt16LE(2);
+  const rate = fmt.readUInt32LE(4);
   const align = fmt.readUInt16LE(12);
   const bits = fmt.readUInt16LE(14);
   if (tag === 0xfffe && fmt.length >= 26) tag = fmt.readUInt16LE(24); // sub-format GUID starts with the tag
-  const bytes = bits / 8;
   const ok = (tag === 1 && [8, 16, 24, 32].includes(bits)) || (tag === 3 && (bits === 32 || bits === 64));
   if (!ok) throw new FormatError(F, `format ${tag} with ${bits} bits cannot be previewed`);
-  if (nch < 1 || align < nch * bytes) throw new FormatError(F, 'invalid block alignment');
+  if (channels < 1 || align < (channels * bits) / 8) throw new FormatError(F, 'invalid block alignment');
+  return { tag, channels, rate, align, bits, data };
+}
+
+/** Reads one sample at byte `p` of `buf` in the layout's encoding (8-bit PCM is unsigned, centred on 0 here). */
+export function wavSampleReader(buf: Buffer, { tag, bits }: Pick<WavLayout, 'tag' | 'bits'>): (p: number) => number {
+  if (tag === 3) return bits === 32 ? (p) => buf.readFloatLE(p) : (p) => buf.readDoubleLE(p);
+  if (bits === 8) return (p) => buf[p]! - 128;
+  return bits === 16 ? (p) => buf.readInt16LE(p) : bits === 24 ? (p) => buf.readIntLE(p, 3) : (p) => buf.readInt32LE(p);
+}
+
+export async function wavChannels(path: string): Promise<Float32Array[]> {
+  const F = 'wav';
+  const layout = await readWavLayout(path);
+  const { data, align, channels: nch } = layout;
+  const bytes = layout.bits / 8;
   const { buf, frames } = await readFrames(path, data.offset, align, Math.floor(data.size / align), F);
-  const read = (p: number): number => {
-    if (tag === 3) return bits === 32 ? buf.readFloatLE(p) : buf.readDoubleLE(p);
-    if (bits === 8) return buf[p]! - 128;
-    return bits === 16 ? buf.readInt16LE(p) : bits === 24 ? buf.readIntLE(p, 3) : buf.readInt32LE(p);
-  };
+  const read = wavSampleReader(buf, layout);
   return Array.from({ length: Math.min(nch, MAX_CHANNELS) }, (_, c) => {
     const out = new Float32Array(frames);
     for (let i = 0; i < frames; i++) out[i] = read(i * align + c * bytes);

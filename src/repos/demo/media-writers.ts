@@ -1,7 +1,7 @@
 // Byte encoders for the demo mirror's files: NIfTI-1, PNG (8/16-bit grey), WAV, WFDB, and an MJPEG AVI.
 // Each follows the cited specification closely enough that independent readers accept it (tested with
 // nibabel, Python's wave module, dcmtk/h5py/scipy where relevant, and the project's own readers).
-import { gzipSync, deflateSync } from 'node:zlib';
+import { crc32, gzipSync, deflateSync } from 'node:zlib';
 
 // --- NIfTI-1 (nifti1.h): 348-byte header, 4-byte extension flag, voxels at 352. ---
 
@@ -55,22 +55,6 @@ export function niftiGz(v: NiftiVolume): Buffer {
 }
 
 // --- PNG (ISO/IEC 15948): IHDR, one IDAT, IEND; filter type 0 on every row. ---
-
-const CRC_TABLE = (() => {
-  const t = new Uint32Array(256);
-  for (let n = 0; n < 256; n++) {
-    let c = n;
-    for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
-    t[n] = c >>> 0;
-  }
-  return t;
-})();
-
-export function crc32(buf: Buffer): number {
-  let c = 0xffffffff;
-  for (let i = 0; i < buf.length; i++) c = CRC_TABLE[(c ^ buf[i]!) & 0xff]! ^ (c >>> 8);
-  return (c ^ 0xffffffff) >>> 0;
-}
 
 function chunk(type: string, data: Buffer): Buffer {
   const head = Buffer.alloc(8);

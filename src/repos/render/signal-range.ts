@@ -2,10 +2,11 @@
 // read (WFDB, EDF and WAV store fixed-size frames, so a time maps to an offset); a long range is read as one
 // block per output point when the whole of it would pass READ_BUDGET. CSV has no such map: it is read whole,
 // up to MAX_CSV_BYTES. Values are physical (WFDB gain/baseline, EDF physical min/max), WAV scaled to -1..1.
-import { open, stat } from 'node:fs/promises';
+import { stat } from 'node:fs/promises';
 import type { FileMeta } from '../../domain/file-meta.js';
 import { FormatError } from '../../formats/index.js';
 import { readRange, siblingPath } from '../../formats/pixels/volume.js';
+import { readWavLayout, wavSampleReader } from '../../formats/pixels/waveform.js';
 
 export const READ_BUDGET = 16 * 2 ** 20;
 export const MAX_CSV_BYTES = 64 * 2 ** 20;
@@ -136,36 +137,9 @@ async function edfReader(path: string): Promise<RangeReader> {
 /** WAV PCM 8/16/24/32 and float 32/64 (RIFF WAVE, WAVE_FORMAT_EXTENSIBLE), scaled to -1..1. */
 export async function wavReader(path: string): Promise<RangeReader> {
   const F = 'wav';
-  const fh = await open(path, 'r');
-  let fmt: Buffer | undefined;
-  let data: { offset: number; size: number } | undefined;
-  try {
-    const { size } = await fh.stat();
-    const head = Buffer.alloc(12);
-    await fh.read(head, 0, 12, 0);
-    if (head.toString('latin1', 0, 4) !== 'RIFF' || head.toString('latin1', 8, 12) !== 'WAVE') throw new FormatError(F, 'not a RIFF WAVE file');
-    for (let pos = 12, i = 0; i < 1024 && pos + 8 <= size && !data; i++) {
-      const c = Buffer.alloc(8);
-      await fh.read(c, 0, 8, pos);
-      const len = c.readUInt32LE(4);
-      if (c.toString('latin1', 0, 4) === 'fmt ' && len >= 16 && len <= 1024) {
-        fmt = Buffer.alloc(len);
-        await fh.read(fmt, 0, len, pos + 8);
-      } else if (c.toString('latin1', 0, 4) === 'data') data = { offset: pos + 8, size: Math.min(len, size - pos - 8) };
-      pos += 8 + len + (len % 2);
-    }
-  } finally {
-    await fh.close();
-  }
-  if (!fmt || !data) throw new FormatError(F, 'no fmt or data chunk');
-  let tag = fmt.readUInt16LE(0);
-  const nch = fmt.readUInt16LE(2);
-  const rate = fmt.readUInt32LE(4);
-  const align = fmt.readUInt16LE(12);
-  const bits = fmt.readUInt16LE(14);
-  if (tag === 0xfffe && fmt.length >= 26) tag = fmt.readUInt16LE(24);
-  const ok = (tag === 1 && [8, 16, 24, 32].includes(bits)) || (tag === 3 && (bits === 32 || bits === 64));
-  if (!ok || nch < 1 || align < (nch * bits) / 8 || !(rate > 0)) throw new FormatError(F, `format ${tag} with ${bits} bits cannot be previewed`);
+  const layout = await readWavLayout(path);
+  const { tag, bits, rate, align, data, channels: nch } = layout;
+  if (!(rate > 0)) throw new FormatError(F, 'invalid sample rate 0');
   const bytes = bits / 8;
   const full = tag === 3 ? 1 : 2 ** (bits - 1);
   const { offset } = data;
@@ -174,11 +148,7 @@ export async function wavReader(path: string): Promise<RangeReader> {
     leads: Array.from({ length: Math.min(nch, MAX_LEADS) }, (_, i) => ({ name: `channel ${i + 1}`, unit: null })),
     async read(first, count) {
       const buf = await readRange(path, offset + first * align, count * align, F, 'samples');
-      const get = (p: number): number => {
-        if (tag === 3) return bits === 32 ? buf.readFloatLE(p) : buf.readDoubleLE(p);
-        if (bits === 8) return buf[p]! - 128;
-        return bits === 16 ? buf.readInt16LE(p) : bits === 24 ? buf.readIntLE(p, 3) : buf.readInt32LE(p);
-      };
+      const get = wavSampleReader(buf, layout);
       const out = Array.from({ length: Math.min(nch, MAX_LEADS) }, (_, c) => {
         const a = new Float32Array(count);
         for (let i = 0; i < count; i++) a[i] = get(i * align + c * bytes) / full;
