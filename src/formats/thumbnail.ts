@@ -3,7 +3,7 @@
 // Everything here is bounded: libvips refuses inputs over PIXEL_LIMIT pixels before decoding, volumes are
 // checked against the limits before allocation, and waveforms read at most WAVEFORM_READ_BUDGET bytes.
 import { stat } from 'node:fs/promises';
-import sharp from 'sharp';
+import { loadSharp } from './sharp-lazy.js';
 import type { FileMeta } from '../domain/file-meta.js';
 import { decodeVolume, VOLUME_FORMATS } from './pixels/index.js';
 import { decodeBmp, decodeNetpbm, MAX_RASTER_PIXELS, toDisplay8, type Raster } from './pixels/raster.js';
@@ -43,6 +43,7 @@ export function hasThumbnail(meta: FileMeta): boolean {
  * for kinds without a thumbnail; I/O errors pass through.
  */
 export async function renderThumbnail(path: string, meta: FileMeta, opts: ThumbnailOptions = {}): Promise<Buffer> {
+  const sharp = await loadSharp();
   const size = Math.max(16, Math.min(MAX_THUMBNAIL_SIZE, Math.round(opts.size ?? MAX_THUMBNAIL_SIZE)));
   const limits = opts.limits ?? DEFAULT_LIMITS;
   if (!hasThumbnail(meta)) throw new FormatError(meta.format, 'no preview for this kind');
@@ -83,6 +84,7 @@ function sharpError(format: string, err: unknown): FormatError {
 }
 
 async function imageThumbnail(path: string, format: string, size: number, limits: Limits): Promise<Buffer> {
+  const sharp = await loadSharp();
   const open = () => sharp(path, { limitInputPixels: Math.min(PIXEL_LIMIT, limits.maxVoxels), pages: 1, page: 0 });
   try {
     const info = await open().metadata();
@@ -102,7 +104,8 @@ async function imageThumbnail(path: string, format: string, size: number, limits
   }
 }
 
-function rasterThumbnail(r: Raster, size: number): Promise<Buffer> {
+async function rasterThumbnail(r: Raster, size: number): Promise<Buffer> {
+  const sharp = await loadSharp();
   const px = Buffer.from(toDisplay8(r.data, r.maxval).buffer);
   return sharp(px, { raw: { width: r.width, height: r.height, channels: r.channels }, limitInputPixels: PIXEL_LIMIT })
     .resize(size, size, { fit: 'inside', withoutEnlargement: true })
@@ -110,6 +113,7 @@ function rasterThumbnail(r: Raster, size: number): Promise<Buffer> {
     .toBuffer();
 }
 
-function toWebp(px: Buffer, width: number, height: number, channels: 1 | 3): Promise<Buffer> {
+async function toWebp(px: Buffer, width: number, height: number, channels: 1 | 3): Promise<Buffer> {
+  const sharp = await loadSharp();
   return sharp(px, { raw: { width, height, channels } }).webp().toBuffer();
 }

@@ -6,7 +6,7 @@
 // RescaleSlope/RescaleIntercept (PS3.3 C.11.1, e.g. to Hounsfield units).
 import { stat } from 'node:fs/promises';
 import { endianness } from 'node:os';
-import sharp from 'sharp';
+import { loadSharp } from '../sharp-lazy.js';
 import { inflatePrefix } from '../io.js';
 import { FormatError, type Limits } from '../types.js';
 import { DEFLATED, EXPLICIT_BE, EXPLICIT_LE, HeaderParser, IMPLICIT_LE, NeedMore, preambleEnd, syntaxOf, type Attrs, type PixelHeader } from './dicom-header.js';
@@ -164,6 +164,7 @@ export function markAsRgb(jpeg: Buffer): Buffer {
 }
 
 async function decodeJpegFrame(frag: Buffer, f: PixelFormat, limits: Limits): Promise<Float32Array> {
+  const sharp = await loadSharp();
   if (f.spp === 3 && f.photometric === 'RGB') frag = markAsRgb(frag);
   const img = await sharp(frag, { limitInputPixels: Math.min(limits.maxVoxels, 2 ** 28) }).raw().toBuffer({ resolveWithObject: true })
     .catch(() => {

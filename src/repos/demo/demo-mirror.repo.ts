@@ -3,7 +3,7 @@
 // either the previous complete mirror, or no VERSION.json and a rebuild on the next start.
 import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
-import sharp from 'sharp';
+import { loadSharp } from '../../formats/sharp-lazy.js';
 import { ECG_LEADS, ecg12, heartSound } from '../../domain/demo-signals.js';
 import { videoFrame, xrayLike, xrayLike16 } from '../../domain/demo-images.js';
 import { DEMO_DATASETS, DEMO_GENERATOR_VERSION, demoUid } from '../../domain/demo.js';
@@ -99,6 +99,7 @@ export function createDemoMirrorRepo(deps: DemoMirrorDeps = {}) {
   }
 
   async function video(dir: string): Promise<boolean> {
+    const sharp = await loadSharp();
     const [w, h, fps, n] = [192, 144, 25, 75];
     const frames: Buffer[] = [];
     for (let i = 0; i < n; i++) {

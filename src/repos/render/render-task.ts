@@ -2,7 +2,7 @@
 // volumes (one file or a DICOM series, reoriented), browser images of any 2D image, signal envelopes and
 // audio peaks. Every input is a path the service resolved from the index, never a client string.
 import { stat } from 'node:fs/promises';
-import sharp from 'sharp';
+import { loadSharp } from '../../formats/sharp-lazy.js';
 import type { FileMeta } from '../../domain/file-meta.js';
 import { DEFAULT_LIMITS, FormatError } from '../../formats/index.js';
 import { decodeVolume, defaultWindow, sliceImage, type Volume } from '../../formats/pixels/index.js';
@@ -72,6 +72,7 @@ async function decodeSeries(paths: string[], meta: FileMeta, sliceSpacing?: numb
 
 /** The pages of a multi-page TIFF stacked along z (first channel of each; every page the size of the first). */
 async function decodeTiffStack(path: string, pages: number): Promise<Volume> {
+  const sharp = await loadSharp();
   const first = await sharp(path, { limitInputPixels: PIXEL_LIMIT, page: 0 }).metadata();
   const [w, h] = [first.width ?? 0, first.height ?? 0];
   if (w * h * pages * 4 > MAX_VOLUME_BYTES) throw new FormatError('tiff', 'page stack exceeds the preview budget');
@@ -139,13 +140,15 @@ function autoWindow(data: ArrayLike<number>, channels: number): { center: number
 }
 
 async function encode(px: Uint8Array, width: number, height: number, channels: 1 | 2 | 3 | 4, t: ImageTask): Promise<Buffer> {
+  const sharp = await loadSharp();
   const img = sharp(Buffer.from(px.buffer, px.byteOffset, px.length), { raw: { width, height, channels }, limitInputPixels: PIXEL_LIMIT })
     .resize(t.maxSide, t.maxSide, { fit: 'inside', withoutEnlargement: true });
   return t.format === 'png' ? img.png().toBuffer() : img.webp({ lossless: true }).toBuffer();
 }
 
 /** A label map (first channel) as RGBA: label n in labelColour(n), 0 transparent; nearest-neighbour scaling. */
-function encodeMask(values: ArrayLike<number>, channels: number, width: number, height: number, maxSide: number): Promise<Buffer> {
+async function encodeMask(values: ArrayLike<number>, channels: number, width: number, height: number, maxSide: number): Promise<Buffer> {
+  const sharp = await loadSharp();
   const rgba = Buffer.alloc(width * height * 4);
   for (let i = 0; i < width * height; i++) {
     const label = Math.round(values[i * channels]!);
@@ -159,6 +162,7 @@ function encodeMask(values: ArrayLike<number>, channels: number, width: number, 
 
 /** A browser-displayable PNG or WebP of a 2D image (first page / frame / slice), at most maxSide pixels. */
 export async function runImage(t: ImageTask): Promise<Buffer> {
+  const sharp = await loadSharp();
   const f = t.meta.format;
   if (t.mask && ['png', 'tiff', 'webp', 'gif'].includes(f)) {
     const info = await sharp(t.path, { limitInputPixels: PIXEL_LIMIT, pages: 1 }).metadata();
