@@ -4,6 +4,7 @@ import { contentTypeFor } from '../domain/byte-range.js';
 import { toBibtex } from '../domain/citation.js';
 import { toCroissant } from '../domain/croissant.js';
 import { archiveManifest, type DownloadFile, licenseText, manifestTsv } from '../domain/download-lists.js';
+import { type BlockSource, freshBlocks } from '../domain/block-pool.js';
 import { AppError, NotFoundError } from '../domain/errors.js';
 import { crc32, layoutZip, planRange, type ZipEntrySpec } from '../domain/zip.js';
 import type { DownloadRow, DownloadsRepo } from '../repos/downloads.repo.js';
@@ -18,8 +19,11 @@ export interface Download {
   lastModifiedMs: number | null;
   contentType: string;
   filename: string;
-  /** Bytes [start, end), produced as they are pulled (the consumer's pace is the backpressure). */
-  open(start: number, end: number): AsyncGenerator<Buffer>;
+  /**
+   * Bytes [start, end), produced as they are pulled, in blocks taken from `blocks` (fresh ones by
+   * default): the consumer gives each block back once it no longer needs it.
+   */
+  open(start: number, end: number, blocks?: BlockSource): AsyncGenerator<Buffer>;
 }
 
 /** One dataset's share of an archive: its card, where its mirror is, and the files chosen. */
@@ -33,11 +37,11 @@ export interface ArchivePart {
 type EntryRef = { kind: 'file'; root: string; path: string } | { kind: 'bytes'; data: Uint8Array };
 
 const META_FILES = ['MANIFEST.tsv', 'croissant.json', 'CITATION.bib', 'LICENSE.txt'] as const;
-// Small pieces (headers, small files) are gathered into one write of up to this size.
-const COALESCE = 256 * 1024;
+// Every chunk handed to the consumer is one block of this size (the last one may be shorter).
+export const BLOCK = 1024 * 1024;
 // Whole files up to this size are read in one go, several ahead of the one being sent.
 const SMALL_FILE = 256 * 1024;
-const READ_AHEAD_FILES = 16;
+const READ_AHEAD_FILES = 64;
 const READ_AHEAD_BYTES = 2 * 1024 * 1024;
 // Bumped whenever the bytes of an archive for the same index state would change.
 const ARCHIVE_FORMAT = 'medimg-zip-1';
@@ -50,6 +54,36 @@ async function* staleOnError(chunks: AsyncGenerator<Buffer>): AsyncGenerator<Buf
     yield* chunks;
   } catch (err) {
     throw err instanceof AppError ? err : staleIndex((err as Error).message);
+  }
+}
+
+/** `length` bytes of one file from `start`, read straight into blocks; the file is closed before the last one is handed over. */
+async function* fileBlocks(raw: RawFilesRepo, absPath: string, size: number, start: number, length: number, blocks: BlockSource = freshBlocks(BLOCK)): AsyncGenerator<Buffer> {
+  const f = await raw.openSized(absPath, size);
+  let isOpen = true;
+  try {
+    for (let pos = start, left = length; left > 0;) {
+      const out = await blocks.take();
+      let len = 0;
+      try {
+        while (len < out.length && left > 0) {
+          const n = await f.readInto(out, len, Math.min(left, out.length - len), pos);
+          len += n;
+          pos += n;
+          left -= n;
+        }
+      } catch (err) {
+        blocks.give(out);
+        throw err;
+      }
+      if (left === 0) {
+        isOpen = false;
+        await f.close();
+      }
+      yield len === out.length ? out : out.subarray(0, len);
+    }
+  } finally {
+    if (isOpen) await f.close();
   }
 }
 
@@ -117,13 +151,16 @@ export function createDownloadsService(deps: {
     const dates = parts.map((p) => (p.indexedAt ? Date.parse(p.indexedAt) : NaN)).filter((d) => !Number.isNaN(d));
 
     /**
-     * Bytes [start, end) in order. Whole small files are read ahead (a few at a time, bounded
-     * bytes) so that the per-file open/read/close latency overlaps the sending; large files are
-     * streamed in chunks as the consumer pulls; small pieces are gathered into one write.
+     * Bytes [start, end) in order, in blocks of BLOCK bytes taken from `blocks` (the consumer gives
+     * each back once written, so a pool of a few blocks keeps memory flat). Whole small files are
+     * read ahead (a few at a time, bounded bytes) so that the per-file open/read latency overlaps
+     * the sending; large files are read straight into the block; headers and small files are copied
+     * into it, so the socket sees few large writes.
      */
-    async function* bytes(start: number, end: number): AsyncGenerator<Buffer> {
+    async function* bytes(start: number, end: number, blocks: BlockSource = freshBlocks(BLOCK)): AsyncGenerator<Buffer> {
       const resolveFile = raw.folderResolver();
-      type Item = Buffer | Promise<Buffer> | (() => AsyncGenerator<Buffer>);
+      type Big = { big: true; index: number; offset: number; length: number };
+      type Item = Buffer | Promise<Buffer> | Big;
       const queue: Item[] = [];
       let queued = 0;
       const plan = planRange(layout, start, end);
@@ -155,48 +192,64 @@ export function createDownloadsService(deps: {
             queue.push(read);
             queued += e.size;
           } else {
-            // Large files are checked by size only: a CRC-32 here would cost ~20% of the CPU of the
-            // whole stream, and a file changed in place is still caught by the CRC check of every
-            // zip reader on extraction (and by the SHA-256 of MANIFEST.tsv).
-            queue.push(async function* () {
-              const r = await resolveFile(ref.root, ref.path);
-              if (r.status !== 'ok') throw staleIndex(`${e.name} is no longer served (${r.status}): re-ingest the dataset`);
-              yield* staleOnError(raw.read(r.absPath, p.offset, p.length, { size: e.size }));
-            });
+            queue.push({ big: true, index: p.index, offset: p.offset, length: p.length });
           }
         }
       };
 
-      let pending: Buffer[] = [];
-      let pendingLen = 0;
-      const take = () => {
-        const out = pending.length === 1 ? pending[0]! : Buffer.concat(pending, pendingLen);
-        pending = [];
-        pendingLen = 0;
-        return out;
-      };
-      for (;;) {
-        fill();
-        const item = queue.shift();
-        if (item === undefined) break;
-        let chunks: Iterable<Buffer> | AsyncIterable<Buffer>;
-        if (item instanceof Promise) {
-          const buf = await item;
-          queued -= buf.length;
-          chunks = [buf];
-        } else chunks = typeof item === 'function' ? item() : [item];
-        for await (const buf of chunks) {
-          if (buf.length >= COALESCE) {
-            if (pendingLen > 0) yield take();
-            yield buf;
+      let out = await blocks.take();
+      let len = 0;
+      try {
+        for (;;) {
+          fill();
+          const item = queue.shift();
+          if (item === undefined) break;
+          if (!('big' in item)) {
+            const buf = item instanceof Promise ? await item : item;
+            if (item instanceof Promise) queued -= buf.length;
+            for (let off = 0; off < buf.length;) {
+              if (len === out.length) {
+                yield out;
+                out = await blocks.take();
+                len = 0;
+              }
+              const n = Math.min(buf.length - off, out.length - len);
+              buf.copy(out, len, off, off + n);
+              len += n;
+              off += n;
+            }
             continue;
           }
-          pending.push(buf);
-          pendingLen += buf.length;
-          if (pendingLen >= COALESCE) yield take();
+          // Large files are checked by size only: a CRC-32 here would cost ~20% of the CPU of the
+          // whole stream, and a file changed in place is still caught by the CRC check of every
+          // zip reader on extraction (and by the SHA-256 of MANIFEST.tsv).
+          const e = layout.entries[item.index]!;
+          const ref = e.ref as Extract<EntryRef, { kind: 'file' }>;
+          const r = await resolveFile(ref.root, ref.path);
+          if (r.status !== 'ok') throw staleIndex(`${e.name} is no longer served (${r.status}): re-ingest the dataset`);
+          const f = await raw.openSized(r.absPath, e.size);
+          try {
+            for (let pos = item.offset, left = item.length; left > 0;) {
+              if (len === out.length) {
+                yield out;
+                out = await blocks.take();
+                len = 0;
+              }
+              const n = await f.readInto(out, len, Math.min(left, out.length - len), pos);
+              len += n;
+              pos += n;
+              left -= n;
+            }
+          } finally {
+            await f.close();
+          }
         }
+      } catch (err) {
+        blocks.give(out);
+        throw err;
       }
-      if (pendingLen > 0) yield take();
+      if (len > 0) yield out.subarray(0, len);
+      else blocks.give(out);
     }
 
     return {
@@ -205,7 +258,7 @@ export function createDownloadsService(deps: {
       lastModifiedMs: dates.length ? Math.max(...dates) : null,
       contentType: 'application/zip',
       filename,
-      open: bytes,
+      open: (start, end, blocks) => staleOnError(bytes(start, end, blocks)),
     };
   }
 
@@ -234,7 +287,7 @@ export function createDownloadsService(deps: {
         lastModifiedMs: row.mtime_ms,
         contentType: contentTypeFor(row.format),
         filename: row.path,
-        open: (start, end) => staleOnError(raw.read(absPath, start, end - start, { size: row.size })),
+        open: (start, end, blocks) => staleOnError(fileBlocks(raw, absPath, row.size, start, end - start, blocks)),
       };
     },
 

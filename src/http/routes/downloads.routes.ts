@@ -1,11 +1,15 @@
-import { Readable } from 'node:stream';
+import type { ServerResponse } from 'node:http';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { ArchiveQuery, FileIdParams, SelectionIdParams, SelectionRequest, SlugParams } from '../../../contract/index.js';
+import { type BlockPool, blockPool } from '../../domain/block-pool.js';
 import { contentDisposition, ifRangeMatches, parseRange } from '../../domain/byte-range.js';
 import { InvalidInputError } from '../../domain/errors.js';
-import type { Download, DownloadsService } from '../../services/downloads.service.js';
+import { BLOCK, type Download, type DownloadsService } from '../../services/downloads.service.js';
 import type { SelectionsService } from '../../services/selections.service.js';
 import { parseInput } from '../errors.js';
+
+// Blocks per response: one being filled, the others in the socket's hands.
+const POOL_BLOCKS = 4;
 
 /**
  * Sends a download with Range / If-Range (RFC 9110 14 and 13.1.5): one range -> 206,
@@ -33,16 +37,48 @@ export async function sendDownload(req: FastifyRequest, reply: FastifyReply, d: 
     reply.raw.end();
     return reply;
   }
-  // The first chunk is read before anything is sent, so that a file found stale at once is a
+  // The first block is read before anything is sent, so that a file found stale at once is a
   // clean 409; after that the only honest reaction to a failure is to cut the response.
-  const chunks = d.open(start, end);
-  const first = await chunks.next();
-  const body = Readable.from((async function* () {
-    if (first.done) return;
-    yield first.value;
-    yield* chunks;
-  })(), { objectMode: false, highWaterMark: 1 << 20 });
-  return reply.send(body);
+  const pool = blockPool(BLOCK, POOL_BLOCKS);
+  const chunks = d.open(start, end, pool);
+  let first: IteratorResult<Buffer>;
+  try {
+    first = await chunks.next();
+  } catch (err) {
+    pool.close();
+    throw err;
+  }
+  reply.hijack();
+  reply.raw.writeHead(reply.statusCode, reply.getHeaders() as Record<string, string>);
+  void pump(reply.raw, first, chunks, pool, req);
+  return reply;
+}
+
+/**
+ * Writes the blocks to the socket as they come, each given back to the pool once written: the
+ * producer waits for a free block, so a slow client holds at most POOL_BLOCKS blocks in memory.
+ */
+async function pump(res: ServerResponse, first: IteratorResult<Buffer>, chunks: AsyncGenerator<Buffer>, pool: BlockPool, req: FastifyRequest) {
+  let gone = res.destroyed;
+  if (gone) pool.close();
+  const onClose = () => {
+    gone = true;
+    pool.close();
+  };
+  res.on('close', onClose);
+  try {
+    for (let r = first; !r.done && !gone; r = await chunks.next()) {
+      const buf = r.value;
+      res.write(buf, () => pool.give(buf));
+    }
+    if (!gone) res.end();
+  } catch (err) {
+    req.log.warn({ err }, 'download cut short');
+    res.destroy();
+  } finally {
+    res.off('close', onClose);
+    await chunks.return(undefined).catch(() => {});
+  }
 }
 
 /** Absolute base URL of this server as the client reached it (for manifest and script URLs). */
