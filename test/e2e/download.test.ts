@@ -9,7 +9,7 @@ import type { DatasetList } from '../../contract/index.js';
 import { loadConfig } from '../../src/config.js';
 import { openInstance, startServer, startWorker } from '../../src/main.js';
 import { DESKTOP, launchChromium, PHONE } from './browser.js';
-import { axeViolations, openPage, RESULTS_DIR, shot } from './setup.js';
+import { axeViolations, RESULTS_DIR, shot, withPage as withBrowserPage } from './setup.js';
 
 // The real server on the real catalog, with one dataset mirrored from a folder of real
 // fixture images (startE2E's server mirrors nothing, so this file sets up its own).
@@ -53,16 +53,8 @@ afterAll(async () => {
   if (dataDir) rmSync(dataDir, { recursive: true, force: true });
 });
 
-async function withPage(viewport: { width: number; height: number }, fn: (page: Page, ctx: BrowserContext) => Promise<void>) {
-  const ctx = await browser.newContext({ viewport });
-  const { page, errors } = await openPage(ctx);
-  try {
-    await fn(page, ctx);
-    expect(errors).toEqual([]);
-  } finally {
-    await ctx.close();
-  }
-}
+const withPage = (viewport: { width: number; height: number }, fn: (page: Page, ctx: BrowserContext) => Promise<void>) =>
+  withBrowserPage(browser, viewport, fn);
 
 const api = async <T>(path: string) => (await fetch(`${base}${path}`)).json() as Promise<T>;
 const seriousViolations = async (page: Page) => (await axeViolations(page)).filter((v) => v.impact === 'serious' || v.impact === 'critical');

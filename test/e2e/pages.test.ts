@@ -2,22 +2,14 @@ import type { BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Card, DatasetList, Stats } from '../../contract/index.js';
 import { DESKTOP, PHONE } from './browser.js';
-import { axeViolations, openPage, shot, startE2E } from './setup.js';
+import { axeViolations, shot, startE2E, withPage as withBrowserPage } from './setup.js';
 
 let e2e: Awaited<ReturnType<typeof startE2E>>;
 beforeAll(async () => { e2e = await startE2E(); });
 afterAll(async () => { await e2e?.close(); });
 
-async function withPage(viewport: { width: number; height: number }, fn: (page: Page, ctx: BrowserContext) => Promise<void>) {
-  const ctx = await e2e.browser.newContext({ viewport });
-  const { page, errors } = await openPage(ctx);
-  try {
-    await fn(page, ctx);
-    expect(errors).toEqual([]);
-  } finally {
-    await ctx.close();
-  }
-}
+const withPage = (viewport: { width: number; height: number }, fn: (page: Page, ctx: BrowserContext) => Promise<void>) =>
+  withBrowserPage(e2e.browser, viewport, fn);
 
 const PAGES: [string, string, string][] = [
   ['home', '/', 'Public medical image datasets, in one place'],

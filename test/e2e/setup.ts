@@ -4,6 +4,7 @@ import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { expect } from 'vitest';
 import { loadConfig } from '../../src/config.js';
 import { startServer } from '../../src/main.js';
 import { launchChromium } from './browser.js';
@@ -55,6 +56,18 @@ export async function axeViolations(page: Page): Promise<{ id: string; impact: s
     return axe.run(document, { resultTypes: ['violations'] });
   });
   return result.violations.map((v) => ({ id: v.id, impact: v.impact, nodes: v.nodes.length, help: v.help }));
+}
+
+/** Runs `fn` on a fresh page of the given size and fails the test on any script error it raised. */
+export async function withPage(browser: Browser, viewport: { width: number; height: number }, fn: (page: Page, ctx: BrowserContext) => Promise<void>) {
+  const ctx = await browser.newContext({ viewport });
+  const { page, errors } = await openPage(ctx);
+  try {
+    await fn(page, ctx);
+    expect(errors).toEqual([]);
+  } finally {
+    await ctx.close();
+  }
 }
 
 export const shot = (page: Page, name: string) => page.screenshot({ path: join(RESULTS_DIR, `${name}.png`), fullPage: true });

@@ -11,7 +11,7 @@ import { ingestCommand } from '../../src/cli/ingest.js';
 import { loadConfig } from '../../src/config.js';
 import { startServer } from '../../src/main.js';
 import { DESKTOP, launchChromium, PHONE } from './browser.js';
-import { axeViolations, openPage, RESULTS_DIR, shot } from './setup.js';
+import { axeViolations, RESULTS_DIR, shot, withPage as withBrowserPage } from './setup.js';
 
 export const FIXTURES = resolve(import.meta.dirname, '../fixtures');
 export const DEMO_SLUGS = ['demo-phantom-ct', 'demo-chest-xray-like', 'demo-ecg', 'demo-heart-sound', 'demo-video', 'demo-arrays'];
@@ -127,16 +127,8 @@ export async function startViewerSession(slug: string, files: [string, string][]
   const server = await serverWithFiles(slug, files, env);
   const browser = await launchChromium().catch(async (err: Error) => { await server.close(); throw err; });
   mkdirSync(RESULTS_DIR, { recursive: true });
-  const withPage = async (viewport: { width: number; height: number }, fn: (page: Page, ctx: BrowserContext) => Promise<void>) => {
-    const ctx = await browser.newContext({ viewport });
-    const { page, errors } = await openPage(ctx);
-    try {
-      await fn(page, ctx);
-      expect(errors).toEqual([]);
-    } finally {
-      await ctx.close();
-    }
-  };
+  const withPage = (viewport: { width: number; height: number }, fn: (page: Page, ctx: BrowserContext) => Promise<void>) =>
+    withBrowserPage(browser, viewport, fn);
   const viewerUrlOf = (f: FileItem) => viewerUrl(server.base, f);
   return {
     ...server, browser, withPage, viewerUrl: viewerUrlOf,
