@@ -36,12 +36,9 @@ export function manifestTsv(files: Iterable<DownloadFile>, baseUrl: string): str
   return `${lines.join('\n')}\n`;
 }
 
-/** `<slug>/MANIFEST.tsv` inside an archive: paths relative to the dataset folder. */
-export function archiveManifest(files: Iterable<DownloadFile>): string {
-  const lines = ['path\tsize\tsha256'];
-  for (const f of files) if (isListablePath(f.path)) lines.push(`${f.path}\t${f.size}\t${f.sha256}`);
-  return `${lines.join('\n')}\n`;
-}
+/** `<slug>/MANIFEST.tsv` inside an archive: this header, then one line per file, paths relative to the dataset folder. */
+export const ARCHIVE_MANIFEST_HEADER = 'path\tsize\tsha256\n';
+export const archiveManifestLine = (f: DownloadFile): string => (isListablePath(f.path) ? `${f.path}\t${f.size}\t${f.sha256}\n` : '');
 
 /** aria2c input file (aria2c -i): the URL, then indented options for it. */
 export function aria2Input(files: Iterable<DownloadFile>, baseUrl: string): string {

@@ -16,21 +16,37 @@ export interface RawFileRow extends DownloadRow {
   root: string;
 }
 
+export interface DownloadFilter {
+  prefix?: string;
+  label?: string;
+}
+
 /** Index queries of the download endpoints, and the saved selections. */
 export function createDownloadsRepo(db: Db) {
+  /**
+   * Files of a dataset that were read whole (they have a SHA-256), to be ordered by path byte
+   * order (SQLite's BINARY collation compares UTF-8 bytes): the order of archives and manifests.
+   */
+  const filtered = (slug: string, f: DownloadFilter) => {
+    let qb = db.selectFrom('files').select(['id', 'slug', 'path', 'size', 'sha256', 'crc32'])
+      .where('slug', '=', slug).where('sha256', 'is not', null).where('sha256', '!=', '');
+    // LIKE with an escaped prefix: % and _ in folder names are literal.
+    if (f.prefix) qb = qb.where(sql<boolean>`path LIKE ${`${f.prefix.replace(/[\\%_]/g, (c) => `\\${c}`)}%`} ESCAPE '\\'`);
+    if (f.label) qb = qb.where('label', '=', f.label);
+    return qb;
+  };
+
   return {
-    /**
-     * Files of a dataset that were read whole (they have a SHA-256), in path byte order
-     * (SQLite's BINARY collation compares UTF-8 bytes): the order of archives and manifests.
-     */
-    async entries(slug: string, f: { prefix?: string; label?: string } = {}): Promise<DownloadRow[]> {
-      let qb = db.selectFrom('files').select(['id', 'slug', 'path', 'size', 'sha256', 'crc32'])
-        .where('slug', '=', slug).where('sha256', 'is not', null).where('sha256', '!=', '');
-      // LIKE with an escaped prefix: % and _ in folder names are literal.
-      if (f.prefix) qb = qb.where(sql<boolean>`path LIKE ${`${f.prefix.replace(/[\\%_]/g, (c) => `\\${c}`)}%`} ESCAPE '\\'`);
-      if (f.label) qb = qb.where('label', '=', f.label);
-      const rows = await qb.orderBy('path').execute();
-      return rows as DownloadRow[];
+    /** Every such file, in order (manifests and scripts). */
+    async entries(slug: string, f: DownloadFilter = {}): Promise<DownloadRow[]> {
+      return (await filtered(slug, f).orderBy('path').execute()) as DownloadRow[];
+    },
+
+    /** At most `limit` of those files after the path `after` (keyset paging over the (slug, path) key). */
+    async entriesPage(slug: string, f: DownloadFilter, after: string | null, limit: number): Promise<DownloadRow[]> {
+      let qb = filtered(slug, f);
+      if (after !== null) qb = qb.where('path', '>', after);
+      return (await qb.orderBy('path').limit(limit).execute()) as DownloadRow[];
     },
 
     /** One file with the root of its mirror, or undefined when the id is not indexed. */

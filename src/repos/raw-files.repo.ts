@@ -1,4 +1,4 @@
-import { close as closeFd, constants, open as openFd, read as readFd } from 'node:fs';
+import { close as closeFd, closeSync, constants, open as openFd, openSync, read as readFd, readSync, realpathSync } from 'node:fs';
 import { type FileHandle, open, realpath } from 'node:fs/promises';
 import { sep } from 'node:path';
 import { crc32 } from 'node:zlib';
@@ -65,23 +65,60 @@ export function createRawFilesRepo() {
 
     /**
      * A resolver for one archive stream: each folder's real path is looked up once (and must be
-     * inside the root); the file itself is then opened with O_NOFOLLOW by read() / readWhole(),
-     * so a file that is a symlink is refused (ELOOP) without one realpath per file.
+     * inside the root); the file itself is then opened with O_NOFOLLOW by the readers, so a file
+     * that is a symlink is refused (ELOOP) without one realpath per file. Synchronous: a folder
+     * is looked up once per stream, and the answer is needed before the file is read.
      */
     folderResolver() {
-      const dirs = new Map<string, Promise<FileCheck>>();
-      return async (root: string, relPath: string): Promise<FileCheck> => {
+      const roots = new Map<string, string | null>();
+      const dirs = new Map<string, FileCheck>();
+      const realRootSync = (root: string) => {
+        let r = roots.get(root);
+        if (r === undefined) {
+          try { r = realpathSync(root); } catch { r = null; }
+          roots.set(root, r);
+        }
+        return r;
+      };
+      return (root: string, relPath: string): FileCheck => {
         const i = relPath.lastIndexOf('/');
         const dir = i < 0 ? '' : relPath.slice(0, i);
         const key = `${root}\0${dir}`;
-        let p = dirs.get(key);
-        if (!p) {
-          p = dir ? resolve(root, dir) : realRoot(root).then((b): FileCheck => (b ? { status: 'ok', absPath: b } : { status: 'missing', reason: `the mirror folder ${root} is not readable` }));
-          dirs.set(key, p);
+        let d = dirs.get(key);
+        if (!d) {
+          const base = realRootSync(root);
+          if (!base) d = { status: 'missing', reason: `the mirror folder ${root} is not readable` };
+          else if (!dir) d = { status: 'ok', absPath: base };
+          else {
+            try {
+              const abs = realpathSync(`${base}${sep}${dir}`);
+              d = abs.startsWith(base.endsWith(sep) ? base : `${base}${sep}`) ? { status: 'ok', absPath: abs } : { status: 'outside' };
+            } catch (err) {
+              d = { status: 'missing', reason: (err as NodeJS.ErrnoException).code ?? 'unreadable' };
+            }
+          }
+          dirs.set(key, d);
         }
-        const d = await p;
         return d.status === 'ok' ? { status: 'ok', absPath: `${d.absPath}${sep}${relPath.slice(i + 1)}` } : d;
       };
+    },
+
+    /**
+     * A whole small file read synchronously into `into` at `at` (which has room for size + 1
+     * bytes: one byte more than expected detects growth without an fstat), refused when its size
+     * or CRC-32 differs from the index. For files in the page cache this is a few microseconds,
+     * where the thread pool's three round trips (open, read, close) cost tens of them.
+     */
+    readWholeSync(absPath: string, size: number, expectCrc32: number, into: Buffer, at: number): void {
+      const fd = openSync(absPath, constants.O_RDONLY | constants.O_NOFOLLOW);
+      let got: number;
+      try {
+        got = readSync(fd, into, at, size + 1, 0);
+      } finally {
+        closeSync(fd);
+      }
+      if (got !== size) throw new Error(`${absPath} is no longer the indexed file (size differs): re-ingest the dataset`);
+      if (crc32(into.subarray(at, at + size)) >>> 0 !== expectCrc32) throw new Error(`${absPath} changed since it was indexed (CRC-32 differs): re-ingest the dataset`);
     },
 
     /**

@@ -1,6 +1,7 @@
 import { execFile } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { closeSync, ftruncateSync, openSync, readFileSync, statSync, writeFileSync, writeSync } from 'node:fs';
+import { closeSync, ftruncateSync, mkdirSync, mkdtempSync, openSync, readFileSync, rmSync, statSync, writeFileSync, writeSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { crc32 } from 'node:zlib';
@@ -131,3 +132,46 @@ describe('rows indexed before files.crc32 existed', () => {
     expect(Number(stdout)).toBeGreaterThan(orig.length);
   });
 });
+
+describe('archives of more files than a page, larger than a block', () => {
+  it('read back whole and by ranges across block and page boundaries (1,500 small files, 2 index pages, 3 blocks)', async () => {
+    const files: { path: string; data: Buffer }[] = [];
+    for (let i = 0; i < 1500; i++) {
+      // Sizes 0 to ~2.4 KB, contents that differ per file; the names sort in creation order.
+      const data = Buffer.alloc((i * 7919) % 2411, `file ${i};`);
+      files.push({ path: `many/f${String(i).padStart(4, '0')}.txt`, data });
+    }
+    mkdirSync(join(s.root, 'many'), { recursive: true });
+    for (const f of files) writeFileSync(join(s.root, f.path), f.data);
+    const mtime = statSync(join(s.root, files[0]!.path)).mtimeMs;
+    await s.db.insertInto('files').values(files.map((f) => ({
+      slug: 'gamma-chest-xray', path: f.path, size: f.data.length, mtime_ms: mtime, sha256: sha256(f.data),
+      crc32: (crc32(f.data) >>> 0).toString(16).padStart(8, '0'), kind: 'other', format: 'file', meta: null, error: null, label: null,
+      split: null, series_uid: null, role: null, pair_path: null, thumb: null, thumb_error: null,
+    }))).execute();
+    const url = `${s.base}${ARCHIVE}?path=many/`;
+    const whole = Buffer.from(await (await fetch(url)).arrayBuffer());
+    expect(whole.length).toBeGreaterThan(2 * 1024 * 1024);
+    const { stdout } = await run('python3', ['-c', `
+import sys, zipfile, hashlib, json
+z = zipfile.ZipFile(sys.argv[1])
+print(json.dumps([[i.filename, hashlib.sha256(z.read(i)).hexdigest()] for i in z.infolist()]))`, writeTemp(whole)], { maxBuffer: 1 << 24 })
+      .finally(() => rmSync(tempDir, { recursive: true, force: true }));
+    const got = JSON.parse(stdout) as [string, string][];
+    expect(got.slice(0, files.length)).toEqual(files.map((f) => [`gamma-chest-xray/${f.path}`, sha256(f.data)]));
+    const manifest = got.find(([n]) => n === 'gamma-chest-xray/MANIFEST.tsv');
+    expect(manifest).toBeDefined();
+    for (const at of [1 << 20, (1 << 20) - 1, 2 << 20, whole.length - 100_000]) {
+      const res = await fetch(url, { headers: { range: `bytes=${at - 5000}-${at + 5000}` } });
+      expect(res.status).toBe(206);
+      expect(Buffer.from(await res.arrayBuffer()).equals(whole.subarray(at - 5000, at + 5001))).toBe(true);
+    }
+  }, 60_000);
+});
+
+const tempDir = mkdtempSync(join(tmpdir(), 'medimg-many-'));
+function writeTemp(data: Buffer): string {
+  const file = join(tempDir, 'a.zip');
+  writeFileSync(file, data);
+  return file;
+}

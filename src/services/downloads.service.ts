@@ -3,11 +3,11 @@ import type { ArchiveQuery, Card } from '../../contract/index.js';
 import { contentTypeFor } from '../domain/byte-range.js';
 import { toBibtex } from '../domain/citation.js';
 import { toCroissant } from '../domain/croissant.js';
-import { archiveManifest, type DownloadFile, licenseText, manifestTsv } from '../domain/download-lists.js';
+import { ARCHIVE_MANIFEST_HEADER, archiveManifestLine, type DownloadFile, licenseText, manifestTsv } from '../domain/download-lists.js';
 import { type BlockSource, freshBlocks } from '../domain/block-pool.js';
 import { AppError, NotFoundError } from '../domain/errors.js';
-import { crc32, layoutZip, planRange, type ZipEntrySpec } from '../domain/zip.js';
-import type { DownloadRow, DownloadsRepo } from '../repos/downloads.repo.js';
+import { type ArchiveGroup, planZip, StalePlanError, type ZipPlan } from '../domain/zip-plan.js';
+import type { DownloadFilter, DownloadRow, DownloadsRepo } from '../repos/downloads.repo.js';
 import type { MirrorsRepo } from '../repos/mirrors.repo.js';
 import type { RawFilesRepo } from '../repos/raw-files.repo.js';
 
@@ -26,25 +26,30 @@ export interface Download {
   open(start: number, end: number, blocks?: BlockSource): AsyncGenerator<Buffer>;
 }
 
-/** One dataset's share of an archive: its card, where its mirror is, and the files chosen. */
+/** One dataset's share of an archive: its card, where its mirror is, and which of its files. */
 export interface ArchivePart {
   card: Card;
   root: string;
   indexedAt: string | null;
-  files: DownloadRow[];
+  filter: DownloadFilter;
 }
 
-type EntryRef = { kind: 'file'; root: string; path: string } | { kind: 'bytes'; data: Uint8Array };
-
-const META_FILES = ['MANIFEST.tsv', 'croissant.json', 'CITATION.bib', 'LICENSE.txt'] as const;
 // Every chunk handed to the consumer is one block of this size (the last one may be shorter).
 export const BLOCK = 1024 * 1024;
-// Whole files up to this size are read in one go, several ahead of the one being sent.
+// Whole files up to this size are read in one call.
 const SMALL_FILE = 256 * 1024;
-const READ_AHEAD_FILES = 64;
-const READ_AHEAD_BYTES = 2 * 1024 * 1024;
+// Index rows held at a time while planning or streaming an archive (a page is ~200 KB).
+const PAGE_ROWS = 1024;
+// Synchronous small-file reads give the event loop a turn this often; SLOW_READS of READ_WINDOW
+// reads slower than SLOW_READ_MS (not in the page cache) send the rest of the stream to the
+// thread pool (single slow reads happen on any busy machine).
+const TURN_MS = 4;
+const SLOW_READ_MS = 2;
+const SLOW_READS = 8;
+const READ_WINDOW = 64;
 // Bumped whenever the bytes of an archive for the same index state would change.
-const ARCHIVE_FORMAT = 'medimg-zip-1';
+const ARCHIVE_FORMAT = 'medimg-zip-2';
+const EMPTY = new Uint8Array(0);
 
 export const staleIndex = (message: string) => new AppError('conflict', 'stale_index', message);
 
@@ -111,125 +116,120 @@ export function createDownloadsService(deps: {
     const card = await deps.card(slug);
     const mirror = await deps.mirrors.get(slug);
     if (!mirror) throw new NotFoundError(`The dataset "${slug}" is not mirrored on this server: get it from its source, ${card.source.url}`);
-    const files = await deps.downloads.entries(slug, { prefix: q.path, label: q.label });
-    if (files.length === 0 && (q.path || q.label)) {
+    const filter = { prefix: q.path, label: q.label };
+    if ((q.path || q.label) && (await deps.downloads.entriesPage(slug, filter, null, 1)).length === 0) {
       throw new NotFoundError(`No file of "${slug}" matches${q.path ? ` path=${q.path}` : ''}${q.label ? ` label=${q.label}` : ''}`);
     }
-    return { card, root: mirror.root, indexedAt: mirror.indexed_at, files };
+    return { card, root: mirror.root, indexedAt: mirror.indexed_at, filter };
   }
 
-  function metaEntries(p: ArchivePart): ZipEntrySpec<EntryRef>[] {
+  /** The dataset's files, then MANIFEST.tsv, croissant.json, CITATION.bib and LICENSE.txt (MEDIMG-<name> if a file has that name). */
+  function group(p: ArchivePart): ArchiveGroup<DownloadRow> {
     const utf8 = (s: string) => new TextEncoder().encode(s);
-    const contents: Record<(typeof META_FILES)[number], Uint8Array> = {
-      'MANIFEST.tsv': utf8(archiveManifest(p.files as DownloadFile[])),
-      // No page URL: the archive's bytes must not depend on the Host the request came through.
-      'croissant.json': utf8(`${JSON.stringify(toCroissant(p.card), null, 2)}\n`),
-      'CITATION.bib': utf8(toBibtex(p.card)),
-      'LICENSE.txt': utf8(licenseText(p.card)),
+    const slug = p.card.slug;
+    const named = (file: string) => ({ name: `${slug}/${file}`, altName: `${slug}/MEDIMG-${file}` });
+    return {
+      page: async (after, limit) => {
+        const rows = await deps.downloads.entriesPage(slug, p.filter, after?.path ?? null, limit);
+        await ensureCrc(p.root, rows);
+        return rows;
+      },
+      entry: (r) => ({ name: `${slug}/${r.path}`, size: r.size, crc32: parseInt(r.crc32!, 16) }),
+      trailers: [
+        { ...named('MANIFEST.tsv'), header: ARCHIVE_MANIFEST_HEADER, line: archiveManifestLine },
+        // No page URL: the archive's bytes must not depend on the Host the request came through.
+        { ...named('croissant.json'), bytes: utf8(`${JSON.stringify(toCroissant(p.card), null, 2)}\n`) },
+        { ...named('CITATION.bib'), bytes: utf8(toBibtex(p.card)) },
+        { ...named('LICENSE.txt'), bytes: utf8(licenseText(p.card)) },
+      ],
     };
-    const taken = new Set(p.files.map((f) => f.path));
-    return META_FILES.map((name) => {
-      const data = contents[name];
-      // A mirrored file of that very name keeps it; ours steps aside.
-      const file = taken.has(name) ? `MEDIMG-${name}` : name;
-      return { name: `${p.card.slug}/${file}`, size: data.length, crc32: crc32(data), ref: { kind: 'bytes', data } };
-    });
   }
 
   async function archive(parts: ArchivePart[], filename: string): Promise<Download> {
-    const specs: ZipEntrySpec<EntryRef>[] = [];
-    for (const p of parts) {
-      await ensureCrc(p.root, p.files);
-      specs.push(...metaEntries(p));
-      for (const f of p.files) {
-        specs.push({ name: `${p.card.slug}/${f.path}`, size: f.size, crc32: parseInt(f.crc32!, 16), ref: { kind: 'file', root: p.root, path: f.path } });
-      }
+    let plan: ZipPlan<DownloadRow>;
+    try {
+      plan = await planZip(parts.map(group), PAGE_ROWS);
+    } catch (err) {
+      throw err instanceof AppError ? err : staleIndex((err as Error).message);
     }
-    const layout = layoutZip(specs);
-    const hash = createHash('sha256').update(`${ARCHIVE_FORMAT}\n`);
-    for (const s of specs) hash.update(`${s.name}\t${s.size}\t${s.crc32}\n`);
     const dates = parts.map((p) => (p.indexedAt ? Date.parse(p.indexedAt) : NaN)).filter((d) => !Number.isNaN(d));
 
     /**
      * Bytes [start, end) in order, in blocks of BLOCK bytes taken from `blocks` (the consumer gives
-     * each back once written, so a pool of a few blocks keeps memory flat). Whole small files are
-     * read ahead (a few at a time, bounded bytes) so that the per-file open/read latency overlaps
-     * the sending; large files are read straight into the block; headers and small files are copied
-     * into it, so the socket sees few large writes.
+     * each back once written, so a pool of a few blocks keeps memory flat). Headers are copied
+     * into the block; small files are read synchronously straight into it (from the page cache
+     * that takes microseconds, where a thread-pool round trip per call costs tens of them), with
+     * the event loop given a turn every few milliseconds; once many such reads are slow (a cold disk)
+     * the rest of the stream reads them on the thread pool. Large files are read into the block
+     * on the thread pool.
      */
     async function* bytes(start: number, end: number, blocks: BlockSource = freshBlocks(BLOCK)): AsyncGenerator<Buffer> {
       const resolveFile = raw.folderResolver();
-      type Big = { big: true; index: number; offset: number; length: number };
-      type Item = Buffer | Promise<Buffer> | Big;
-      const queue: Item[] = [];
-      let queued = 0;
-      const plan = planRange(layout, start, end);
-      let planDone = false;
-      const fill = () => {
-        while (!planDone && queue.length < READ_AHEAD_FILES && queued < READ_AHEAD_BYTES) {
-          const next = plan.next();
-          if (next.done) {
-            planDone = true;
-            return;
-          }
-          const p = next.value;
-          if (p.kind === 'bytes') {
-            queue.push(Buffer.from(p.bytes.buffer, p.bytes.byteOffset, p.bytes.length));
-            continue;
-          }
-          const e = layout.entries[p.index]!;
-          const ref = e.ref;
-          if (ref.kind === 'bytes') {
-            queue.push(Buffer.from(ref.data.buffer, ref.data.byteOffset + p.offset, p.length));
-          } else if (p.offset === 0 && p.length === e.size && e.size <= SMALL_FILE) {
-            const read = resolveFile(ref.root, ref.path).then((r) => {
-              if (r.status !== 'ok') throw staleIndex(`${e.name} is no longer served (${r.status}): re-ingest the dataset`);
-              return raw.readWhole(r.absPath, e.size, e.crc32);
-            }).catch((err: unknown) => {
-              throw err instanceof AppError ? err : staleIndex(`${e.name}: ${(err as Error).message}`);
-            });
-            read.catch(() => {}); // awaited in order below; this only marks it handled if the stream is abandoned
-            queue.push(read);
-            queued += e.size;
-          } else {
-            queue.push({ big: true, index: p.index, offset: p.offset, length: p.length });
-          }
-        }
-      };
-
+      const scratch = Buffer.allocUnsafe(SMALL_FILE + 1);
+      let slowDisk = false;
+      let reads = 0;
+      let slowReads = 0;
+      let turn = performance.now();
       let out = await blocks.take();
       let len = 0;
+      /** Copies what fits of buf[off..] into the current block; returns the new offset. */
+      const copyIn = (buf: Uint8Array, off: number): number => {
+        const n = Math.min(buf.length - off, out.length - len);
+        out.set(off === 0 && n === buf.length ? buf : buf.subarray(off, off + n), len);
+        len += n;
+        return off + n;
+      };
+      const roots = new Map(parts.map((p) => [p.card.slug, p.root]));
+      const fileOf = (r: DownloadRow, name: string) => {
+        const c = resolveFile(roots.get(r.slug)!, r.path);
+        if (c.status !== 'ok') throw staleIndex(`${name} is no longer served (${c.status}): re-ingest the dataset`);
+        return c.absPath;
+      };
       try {
-        for (;;) {
-          fill();
-          const item = queue.shift();
-          if (item === undefined) break;
-          if (!('big' in item)) {
-            const buf = item instanceof Promise ? await item : item;
-            if (item instanceof Promise) queued -= buf.length;
-            for (let off = 0; off < buf.length;) {
-              if (len === out.length) {
-                yield out;
-                out = await blocks.take();
-                len = 0;
+        for await (const batch of plan.pieces(start, end)) for (const piece of batch) {
+          // Literal bytes, or a small file read whole: copied into the blocks (EMPTY: already there).
+          let whole: Uint8Array | null = null;
+          if (piece.kind === 'bytes') whole = piece.bytes;
+          else if (piece.length === piece.entry.size && piece.entry.size <= SMALL_FILE) {
+            const e = piece.entry;
+            const abs = fileOf(piece.row, e.name);
+            if (slowDisk) whole = await raw.readWhole(abs, e.size, e.crc32);
+            else {
+              const t0 = performance.now();
+              if (out.length - len > e.size) {
+                raw.readWholeSync(abs, e.size, e.crc32, out, len);
+                len += e.size;
+                whole = EMPTY;
+              } else {
+                raw.readWholeSync(abs, e.size, e.crc32, scratch, 0);
+                whole = scratch.subarray(0, e.size);
               }
-              const n = Math.min(buf.length - off, out.length - len);
-              buf.copy(out, len, off, off + n);
-              len += n;
-              off += n;
+              const t1 = performance.now();
+              if (t1 - t0 > SLOW_READ_MS && ++slowReads >= SLOW_READS) slowDisk = true;
+              if (++reads % READ_WINDOW === 0) slowReads = 0;
+              if (t1 - turn > TURN_MS) {
+                await new Promise((ok) => setImmediate(ok));
+                turn = performance.now();
+              }
+            }
+          }
+          if (whole) {
+            for (let off = copyIn(whole, 0); off < whole.length; off = copyIn(whole, off)) {
+              yield out;
+              out = await blocks.take();
+              len = 0;
             }
             continue;
           }
+          if (piece.kind === 'bytes') continue;
+          // Large files (or part of one) are read into the blocks on the thread pool.
+          const { row, entry: e } = piece;
           // Large files are checked by size only: a CRC-32 here would cost ~20% of the CPU of the
           // whole stream, and a file changed in place is still caught by the CRC check of every
           // zip reader on extraction (and by the SHA-256 of MANIFEST.tsv).
-          const e = layout.entries[item.index]!;
-          const ref = e.ref as Extract<EntryRef, { kind: 'file' }>;
-          const r = await resolveFile(ref.root, ref.path);
-          if (r.status !== 'ok') throw staleIndex(`${e.name} is no longer served (${r.status}): re-ingest the dataset`);
-          const f = await raw.openSized(r.absPath, e.size);
+          const f = await raw.openSized(fileOf(row, e.name), e.size);
           try {
-            for (let pos = item.offset, left = item.length; left > 0;) {
+            for (let pos = piece.offset, left = piece.length; left > 0;) {
               if (len === out.length) {
                 yield out;
                 out = await blocks.take();
@@ -243,18 +243,19 @@ export function createDownloadsService(deps: {
           } finally {
             await f.close();
           }
+          turn = performance.now();
         }
       } catch (err) {
         blocks.give(out);
-        throw err;
+        throw err instanceof StalePlanError ? staleIndex(err.message) : err;
       }
       if (len > 0) yield out.subarray(0, len);
       else blocks.give(out);
     }
 
     return {
-      size: layout.total,
-      etag: `"${hash.digest('hex')}"`,
+      size: plan.total,
+      etag: `"${createHash('sha256').update(`${ARCHIVE_FORMAT}\n${plan.fingerprint}`).digest('hex')}"`,
       lastModifiedMs: dates.length ? Math.max(...dates) : null,
       contentType: 'application/zip',
       filename,
@@ -262,7 +263,9 @@ export function createDownloadsService(deps: {
     };
   }
 
-  const filesOf = (parts: ArchivePart[]): DownloadFile[] => parts.flatMap((p) => p.files as DownloadFile[]);
+  /** Every file of the parts, in archive order (for manifests and scripts). */
+  const filesOf = async (parts: ArchivePart[]): Promise<DownloadFile[]> =>
+    (await Promise.all(parts.map((p) => deps.downloads.entries(p.card.slug, p.filter)))).flat() as DownloadFile[];
 
   return {
     part,
@@ -296,7 +299,7 @@ export function createDownloadsService(deps: {
     },
 
     async datasetManifest(slug: string, q: ArchiveQuery, baseUrl: string): Promise<string> {
-      return manifestTsv(filesOf([await part(slug, q)]), baseUrl);
+      return manifestTsv(await filesOf([await part(slug, q)]), baseUrl);
     },
   };
 }

@@ -122,12 +122,12 @@ export function createSelectionsService(deps: {
 
     async manifest(id: string, baseUrl: string): Promise<string> {
       const { list } = await load(id);
-      return manifestTsv(deps.files.filesOf((await parts(list)).parts), baseUrl);
+      return manifestTsv(await deps.files.filesOf((await parts(list)).parts), baseUrl);
     },
 
     async aria2(id: string, baseUrl: string): Promise<string> {
       const { list } = await load(id);
-      return aria2Input(deps.files.filesOf((await parts(list)).parts), baseUrl);
+      return aria2Input(await deps.files.filesOf((await parts(list)).parts), baseUrl);
     },
 
     async script(id: string, baseUrl: string): Promise<string> {
@@ -135,7 +135,7 @@ export function createSelectionsService(deps: {
       const { parts: mirrored, external } = await parts(list);
       return downloadScript({
         title: `MedImg selection ${id} from ${baseUrl}: ${list.map((c) => c.slug).join(', ')}`.slice(0, 400),
-        defaultDir: `medimg-${id}`, baseUrl, files: deps.files.filesOf(mirrored), external,
+        defaultDir: `medimg-${id}`, baseUrl, files: await deps.files.filesOf(mirrored), external,
       });
     },
 

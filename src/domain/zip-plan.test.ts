@@ -1,0 +1,145 @@
+import { execFileSync } from 'node:child_process';
+import { crc32 as zlibCrc32 } from 'node:zlib';
+import { describe, expect, it } from 'vitest';
+import { type ArchiveGroup, planZip, StalePlanError, type Trailer, utf8Length, type ZipPlan } from './zip-plan.js';
+
+interface Row { name: string; data: Uint8Array; size?: number }
+const utf8 = new TextEncoder();
+const row = (name: string, content: string): Row => ({ name, data: utf8.encode(content) });
+
+/** A group over an in-memory list; `calls` counts page reads. */
+function group(rows: Row[], trailers: Trailer<Row>[] = []) {
+  const g = {
+    calls: 0,
+    rows,
+    page: async (after: Row | null, limit: number) => {
+      g.calls++;
+      const from = after === null ? 0 : g.rows.findIndex((r) => r.name === after.name) + 1;
+      return g.rows.slice(from, from + limit);
+    },
+    entry: (r: Row) => ({ name: r.name, size: r.size ?? r.data.length, crc32: zlibCrc32(r.data) }),
+    trailers,
+  };
+  return g satisfies ArchiveGroup<Row>;
+}
+
+async function render(plan: ZipPlan<Row>, start = 0, end = plan.total): Promise<Buffer> {
+  const out: Uint8Array[] = [];
+  for await (const batch of plan.pieces(start, end)) {
+    for (const p of batch) out.push(p.kind === 'bytes' ? p.bytes : p.row.data.subarray(p.offset, p.offset + p.length));
+  }
+  return Buffer.concat(out);
+}
+
+const python = (zip: Buffer, script: string) => execFileSync('python3', ['-c', `import sys,io,zipfile,json\nz=zipfile.ZipFile(io.BytesIO(sys.stdin.buffer.read()))\n${script}`], { input: zip, encoding: 'utf8' });
+
+const manifest: Trailer<Row> = { name: 'ds/MANIFEST.tsv', altName: 'ds/MEDIMG-MANIFEST.tsv', header: 'name\tsize\n', line: (r) => `${r.name}\t${r.data.length}\n` };
+const license: Trailer<Row> = { name: 'ds/LICENSE.txt', altName: 'ds/MEDIMG-LICENSE.txt', bytes: utf8.encode('CC BY 4.0\n') };
+const files = () => [row('ds/a.txt', 'hello'), row('ds/empty', ''), row('ds/é/ü.txt', 'x'.repeat(1000)), row('ds/z.bin', 'zz')];
+
+describe('zip plan', () => {
+  it('counts UTF-8 bytes like TextEncoder, lone surrogates included', () => {
+    for (const s of ['', 'abc', 'é', 'ü/ß', '中文', '😀', 'a\ud800b', '\udc00']) expect(utf8Length(s)).toBe(utf8.encode(s).length);
+  });
+
+  it('makes an archive Python zipfile reads: STORED, 1980 dates, UTF-8 names, files then trailers, CRCs right', async () => {
+    const plan = await planZip([group(files(), [manifest, license]), group([row('other/b', 'bee')])], 2);
+    const zip = await render(plan);
+    expect(zip.length).toBe(plan.total);
+    const got = JSON.parse(python(zip, `
+assert z.testzip() is None
+print(json.dumps([[i.filename, i.compress_type, i.date_time[0], i.flag_bits & 0x800, z.read(i).decode()] for i in z.infolist()]))`)) as [string, number, number, number, string][];
+    expect(got.map((g) => g[0])).toEqual(['ds/a.txt', 'ds/empty', 'ds/é/ü.txt', 'ds/z.bin', 'ds/MANIFEST.tsv', 'ds/LICENSE.txt', 'other/b']);
+    expect(got.every((g) => g[1] === 0 && g[2] === 1980 && g[3] === 0x800)).toBe(true);
+    expect(got[4]![4]).toBe('name\tsize\nds/a.txt\t5\nds/empty\t0\nds/é/ü.txt\t1000\nds/z.bin\t2\n');
+    expect(got[6]![4]).toBe('bee');
+    expect(plan.entries).toBe(7);
+  });
+
+  it('gives a trailer its other name when a file already has that name', async () => {
+    const plan = await planZip([group([row('ds/LICENSE.txt', 'theirs')], [license])]);
+    expect(JSON.parse(python(await render(plan), 'print(json.dumps([[n, z.read(n).decode()] for n in z.namelist()]))')))
+      .toEqual([['ds/LICENSE.txt', 'theirs'], ['ds/MEDIMG-LICENSE.txt', 'CC BY 4.0\n']]);
+  });
+
+  it('is the same archive whatever the page size, and any range is the same slice of the whole', async () => {
+    const whole = await render(await planZip([group(files(), [manifest, license])], 1024));
+    for (const size of [1, 2, 3]) {
+      const plan = await planZip([group(files(), [manifest, license])], size);
+      expect((await render(plan)).equals(whole)).toBe(true);
+      for (let s = 0; s < plan.total; s += 37) {
+        const e = Math.min(plan.total, s + 1 + ((s * 7) % 400));
+        expect((await render(plan, s, e)).equals(whole.subarray(s, e))).toBe(true);
+      }
+      expect((await render(plan, 5, 5)).length).toBe(0);
+      await expect(render(plan, 0, plan.total + 1)).rejects.toThrow(RangeError);
+    }
+  });
+
+  it('seeks: a range inside one file reads at most the page that holds it, and yields just that slice', async () => {
+    // 100 files in pages of 4: the first 16 pages stay in memory from planning, the rest are read again.
+    const rows = Array.from({ length: 100 }, (_, i) => row(`ds/${String(i).padStart(2, '0')}`, `content ${i}`));
+    rows[90]!.size = 10_000_000_000; // planned as 10 GB, never read here
+    const g = group(rows);
+    const plan = await planZip([g], 4);
+    const planned = g.calls;
+    for await (const batch of plan.pieces(0, 100)) expect(batch.length).toBeGreaterThan(0);
+    expect(g.calls).toBe(planned);
+    // Where the big file's data starts: 90 files of 30 + 5 + 10 or 11 bytes each, then its own header (with ZIP64 extra).
+    let at = 0;
+    for (let i = 0; i < 90; i++) at += 30 + 5 + utf8.encode(`content ${i}`).length;
+    at += 30 + 5 + 20;
+    const pieces = [];
+    for await (const batch of plan.pieces(at + 5_000_000_000, at + 5_000_000_010)) pieces.push(...batch);
+    expect(pieces).toEqual([{ kind: 'row', row: rows[90], entry: g.entry(rows[90]!), offset: 5_000_000_000, length: 10 }]);
+    expect(g.calls - planned).toBe(1);
+  });
+
+  it('switches to ZIP64 for sizes and offsets >= 4 GiB: extra fields, 0xFFFFFFFF markers, zip64 end record and locator', async () => {
+    const big: Row = { name: 'ds/big.bin', data: new Uint8Array(0), size: 0x1_0000_0000 + 5 };
+    const plan = await planZip([group([big, row('ds/after', 'abc')])]);
+    const lh = await render(plan, 0, 30 + 10 + 20);
+    expect(lh.readUInt16LE(4)).toBe(45);
+    expect(lh.readUInt32LE(18)).toBe(0xffffffff);
+    expect(lh.readUInt16LE(28)).toBe(20);
+    expect(lh.readUInt16LE(30 + 10)).toBe(0x0001);
+    expect(Number(lh.readBigUInt64LE(30 + 10 + 4))).toBe(big.size);
+    const afterOffset = 60 + big.size!;
+    const cdOffset = afterOffset + 30 + 8 + 3;
+    const tail = await render(plan, cdOffset, plan.total);
+    const bigCentral = 46 + 10 + 4 + 16;
+    const ch = tail.subarray(bigCentral); // the small entry, but its offset is past 4 GiB
+    expect(ch.readUInt32LE(0)).toBe(0x02014b50);
+    expect(ch.readUInt32LE(20)).toBe(3);
+    expect(ch.readUInt32LE(42)).toBe(0xffffffff);
+    expect(Number(ch.readBigUInt64LE(46 + 8 + 4))).toBe(afterOffset);
+    const end = tail.subarray(tail.length - 98);
+    const cdSize = tail.length - 98;
+    expect(end.readUInt32LE(0)).toBe(0x06064b50);
+    expect(Number(end.readBigUInt64LE(48))).toBe(cdOffset);
+    expect(end.readUInt32LE(56)).toBe(0x07064b50);
+    expect(Number(end.readBigUInt64LE(64))).toBe(cdOffset + cdSize);
+    expect(end.readUInt32LE(76 + 16)).toBe(0xffffffff);
+  });
+
+  it('uses the zip64 end records for more than 65534 entries', async () => {
+    const many = Array.from({ length: 70_000 }, (_, i) => ({ name: `d/${String(i).padStart(6, '0')}`, data: new Uint8Array(0) }));
+    const plan = await planZip([group(many)], 1024);
+    const end = await render(plan, plan.total - 98);
+    expect(Number(end.readBigUInt64LE(32))).toBe(70_000);
+    expect(end.readUInt16LE(76 + 10)).toBe(0xffff);
+  });
+
+  it('refuses a page re-read after planning whose entries changed, and unsafe names at planning', async () => {
+    const many = () => Array.from({ length: 40 }, (_, i) => row(`ds/${String(i).padStart(2, '0')}`, `c${i}`));
+    const g = group(many());
+    const plan = await planZip([g], 2); // 20 pages: pages 17 to 20 are read again when streamed
+    g.rows = many().map((r, i) => (i === 38 ? row(r.name, 'CHANGED') : r));
+    await expect(render(plan)).rejects.toThrow(StalePlanError);
+    g.rows = many().slice(0, 39);
+    await expect(render(plan, plan.total - 30)).rejects.toThrow(StalePlanError);
+    g.rows = many();
+    expect((await render(plan)).length).toBe(plan.total);
+    await expect(planZip([group([row('ds/../x', '')])])).rejects.toThrow(/Unsafe/);
+  });
+});
