@@ -36,6 +36,7 @@ export const ROOT = resolve(fileURLToPath(new URL('..', import.meta.url)));
 export const ENTRIES = {
   'probe-worker-entry': 'src/repos/probe/probe.worker.ts',
   'render-worker-entry': 'src/repos/render/render.worker.ts',
+  'small-files-worker': 'src/repos/small-files/small-files-worker.mjs',
   cli: 'src/cli/index.ts',
 };
 /** Folders whose every file (but *.test.ts) counts for staleness; every bundled file must be in one. */

@@ -21,6 +21,7 @@ import { createViewersRepos } from './repos/render/index.js';
 import { createViewersService } from './services/viewers.service.js';
 import { createDownloadsRepo } from './repos/downloads.repo.js';
 import { createRawFilesRepo } from './repos/raw-files.repo.js';
+import { createSmallFilesRepo } from './repos/small-files/small-files.repo.js';
 import { createDownloadsService } from './services/downloads.service.js';
 import { createSelectionsService } from './services/selections.service.js';
 import { createHttpDownloadRepo } from './repos/http-download.repo.js';
@@ -57,8 +58,9 @@ export function createServices(db: Db, opts: { thumbDir?: string; makeThumbnails
   };
   const probe = (absPath: string, name: string) => startProbes().probe(absPath, name);
   const downloadsRepo = createDownloadsRepo(db);
+  const small = createSmallFilesRepo();
   const downloadsService = createDownloadsService({
-    downloads: downloadsRepo, raw: createRawFilesRepo(), mirrors,
+    downloads: downloadsRepo, raw: createRawFilesRepo(), mirrors, small,
     card: async (slug) => {
       const json = await datasets.getCardJson(slug);
       if (json === undefined) throw new NotFoundError(`No dataset with slug "${slug}"`);
@@ -99,6 +101,7 @@ export function createServices(db: Db, opts: { thumbDir?: string; makeThumbnails
     async close() {
       await pool?.close();
       await previews.render.close();
+      await small.close();
     },
   };
 }

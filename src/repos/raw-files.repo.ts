@@ -1,5 +1,5 @@
-import { close as closeFd, closeSync, constants, open as openFd, openSync, read as readFd, readSync, realpathSync } from 'node:fs';
-import { type FileHandle, open, realpath } from 'node:fs/promises';
+import { closeSync, constants, fstatSync, openSync, read as readFd, realpathSync } from 'node:fs';
+import { open, realpath } from 'node:fs/promises';
 import { sep } from 'node:path';
 import { crc32 } from 'node:zlib';
 
@@ -104,66 +104,35 @@ export function createRawFilesRepo() {
     },
 
     /**
-     * A whole small file read synchronously into `into` at `at` (which has room for size + 1
-     * bytes: one byte more than expected detects growth without an fstat), refused when its size
-     * or CRC-32 differs from the index. For files in the page cache this is a few microseconds,
-     * where the thread pool's three round trips (open, read, close) cost tens of them.
-     */
-    readWholeSync(absPath: string, size: number, expectCrc32: number, into: Buffer, at: number): void {
-      const fd = openSync(absPath, constants.O_RDONLY | constants.O_NOFOLLOW);
-      let got: number;
-      try {
-        got = readSync(fd, into, at, size + 1, 0);
-      } finally {
-        closeSync(fd);
-      }
-      if (got !== size) throw new Error(`${absPath} is no longer the indexed file (size differs): re-ingest the dataset`);
-      if (crc32(into.subarray(at, at + size)) >>> 0 !== expectCrc32) throw new Error(`${absPath} changed since it was indexed (CRC-32 differs): re-ingest the dataset`);
-    },
-
-    /**
-     * A whole small file in one buffer, refused when its size or CRC-32 differs from the index.
-     * Reading one byte more than expected detects growth without an fstat (a short read of a
-     * regular file is its end). Callback fs calls, and a close that is not waited for: three
-     * thread-pool round trips per file instead of five promise ones.
-     */
-    readWhole(absPath: string, size: number, expectCrc32: number): Promise<Buffer> {
-      return new Promise((ok, fail) => {
-        openFd(absPath, constants.O_RDONLY | constants.O_NOFOLLOW, (err, fd) => {
-          if (err) return fail(err);
-          const buf = Buffer.allocUnsafe(size + 1);
-          readFd(fd, buf, 0, size + 1, 0, (err2, got) => {
-            closeFd(fd, () => {});
-            if (err2) return fail(err2);
-            if (got !== size) return fail(new Error(`${absPath} is no longer the indexed file (size differs): re-ingest the dataset`));
-            const data = buf.subarray(0, size);
-            if (crc32(data) >>> 0 !== expectCrc32) return fail(new Error(`${absPath} changed since it was indexed (CRC-32 differs): re-ingest the dataset`));
-            ok(data);
-          });
-        });
-      });
-    },
-
-    /**
      * A checked file (opened with O_NOFOLLOW, a regular file of `expectSize` bytes) to be read
-     * into the caller's buffers; readInto() throws when the file is shorter than announced.
+     * into the caller's buffers; readInto() throws when the file is shorter than announced. Opening
+     * and checking are synchronous (two system calls, once per file of at least a few hundred KB),
+     * reading goes through the thread pool.
      */
-    async openSized(absPath: string, expectSize: number) {
-      const fh: FileHandle = await open(absPath, constants.O_RDONLY | constants.O_NOFOLLOW);
+    openSized(absPath: string, expectSize: number) {
+      const fd = openSync(absPath, constants.O_RDONLY | constants.O_NOFOLLOW);
       try {
-        const st = await fh.stat();
+        const st = fstatSync(fd);
         if (!st.isFile() || st.size !== expectSize) throw new Error(`${absPath} is no longer the indexed file (size ${st.size}, indexed ${expectSize}): re-ingest the dataset`);
       } catch (err) {
-        await fh.close();
+        closeSync(fd);
         throw err;
       }
+      let open = true;
       return {
-        async readInto(buf: Buffer, at: number, length: number, pos: number): Promise<number> {
-          const { bytesRead } = await fh.read(buf, at, length, pos);
-          if (bytesRead === 0) throw new Error(`${absPath} is shorter than indexed: re-ingest the dataset`);
-          return bytesRead;
+        readInto(buf: Buffer, at: number, length: number, pos: number): Promise<number> {
+          return new Promise((ok, fail) => {
+            readFd(fd, buf, at, length, pos, (err, n) => {
+              if (err) fail(err);
+              else if (n === 0) fail(new Error(`${absPath} is shorter than indexed: re-ingest the dataset`));
+              else ok(n);
+            });
+          });
         },
-        close: () => fh.close(),
+        close(): void {
+          if (open) closeSync(fd);
+          open = false;
+        },
       };
     },
 

@@ -6,10 +6,11 @@ import { toCroissant } from '../domain/croissant.js';
 import { ARCHIVE_MANIFEST_HEADER, archiveManifestLine, type DownloadFile, licenseText, manifestTsv } from '../domain/download-lists.js';
 import { type BlockSource, freshBlocks } from '../domain/block-pool.js';
 import { AppError, NotFoundError } from '../domain/errors.js';
-import { type ArchiveGroup, planZip, StalePlanError, type ZipPlan } from '../domain/zip-plan.js';
+import { type ArchiveGroup, type PlanPiece, planZip, StalePlanError, type ZipPlan } from '../domain/zip-plan.js';
 import type { DownloadFilter, DownloadRow, DownloadsRepo } from '../repos/downloads.repo.js';
 import type { MirrorsRepo } from '../repos/mirrors.repo.js';
 import type { RawFilesRepo } from '../repos/raw-files.repo.js';
+import type { SmallFile, SmallFilesBatch, SmallFilesRepo } from '../repos/small-files/small-files.repo.js';
 
 /** A byte stream whose size and validators are known before the first byte, so Range works. */
 export interface Download {
@@ -36,20 +37,15 @@ export interface ArchivePart {
 
 // Every chunk handed to the consumer is one block of this size (the last one may be shorter).
 export const BLOCK = 1024 * 1024;
-// Whole files up to this size are read in one call.
+// Whole files up to this size are read by the small-file reader thread, in batches of at most
+// SMALL_BATCH_FILES files or SMALL_BATCH_BYTES (a single larger file makes a batch of its own).
 const SMALL_FILE = 256 * 1024;
+const SMALL_BATCH_FILES = 256;
+const SMALL_BATCH_BYTES = 1024 * 1024;
 // Index rows held at a time while planning or streaming an archive (a page is ~200 KB).
 const PAGE_ROWS = 1024;
-// Synchronous small-file reads give the event loop a turn this often; SLOW_READS of READ_WINDOW
-// reads slower than SLOW_READ_MS (not in the page cache) send the rest of the stream to the
-// thread pool (single slow reads happen on any busy machine).
-const TURN_MS = 4;
-const SLOW_READ_MS = 2;
-const SLOW_READS = 8;
-const READ_WINDOW = 64;
 // Bumped whenever the bytes of an archive for the same index state would change.
 const ARCHIVE_FORMAT = 'medimg-zip-2';
-const EMPTY = new Uint8Array(0);
 
 export const staleIndex = (message: string) => new AppError('conflict', 'stale_index', message);
 
@@ -92,14 +88,62 @@ async function* fileBlocks(raw: RawFilesRepo, absPath: string, size: number, sta
   }
 }
 
+/**
+ * The whole small files of one page of pieces, grouped into batches for the reader thread:
+ * contents(i) is piece i's bytes; asking for a batch also asks for the next one, and a batch is
+ * let go once a later one is used, so at most two are held.
+ */
+function smallBatchesOf(small: SmallFilesRepo) {
+  return (page: PlanPiece<DownloadRow>[], fileOf: (r: DownloadRow, name: string) => string) => {
+    const batches: SmallFile[][] = [];
+    const at: ({ batch: number; index: number; offset: number } | undefined)[] = [];
+    let cur: SmallFile[] = [];
+    let bytes = 0;
+    page.forEach((p, i) => {
+      if (p.kind !== 'row' || p.length !== p.entry.size || p.entry.size > SMALL_FILE) return;
+      if (cur.length === SMALL_BATCH_FILES || (cur.length > 0 && bytes + p.entry.size > SMALL_BATCH_BYTES)) {
+        batches.push(cur);
+        cur = [];
+        bytes = 0;
+      }
+      at[i] = { batch: batches.length, index: cur.length, offset: bytes };
+      cur.push({ absPath: fileOf(p.row, p.entry.name), size: p.entry.size, crc32: p.entry.crc32 });
+      bytes += p.entry.size;
+    });
+    if (cur.length) batches.push(cur);
+    const reads: (Promise<SmallFilesBatch> | null)[] = [];
+    const request = (b: number) => {
+      while (reads.length <= Math.min(b + 1, batches.length - 1)) {
+        const r = small.read(batches[reads.length]!);
+        r.catch(() => {}); // awaited in order; this only marks it handled if the stream is abandoned
+        reads.push(r);
+      }
+      for (let k = 0; k < b; k++) reads[k] = null;
+      return reads[b]!;
+    };
+    return {
+      at,
+      async contents(i: number): Promise<Uint8Array> {
+        const w = at[i]!;
+        const p = page[i] as Extract<PlanPiece<DownloadRow>, { kind: 'row' }>;
+        const got = await request(w.batch);
+        if (got.failed === w.index) throw staleIndex(`${p.entry.name}: ${got.message}`);
+        return got.data.subarray(w.offset, w.offset + p.entry.size);
+      },
+    };
+  };
+}
+
 export function createDownloadsService(deps: {
   downloads: DownloadsRepo;
   raw: RawFilesRepo;
   mirrors: MirrorsRepo;
+  small: SmallFilesRepo;
   /** The card of a dataset; throws NotFoundError for an unknown slug. */
   card: (slug: string) => Promise<Card>;
 }) {
   const { raw } = deps;
+  const smallBatches = smallBatchesOf(deps.small);
 
   /** CRC-32 of rows indexed before files.crc32 existed: computed once by reading the file, then stored. */
   async function ensureCrc(root: string, rows: DownloadRow[]): Promise<void> {
@@ -156,20 +200,19 @@ export function createDownloadsService(deps: {
 
     /**
      * Bytes [start, end) in order, in blocks of BLOCK bytes taken from `blocks` (the consumer gives
-     * each back once written, so a pool of a few blocks keeps memory flat). Headers are copied
-     * into the block; small files are read synchronously straight into it (from the page cache
-     * that takes microseconds, where a thread-pool round trip per call costs tens of them), with
-     * the event loop given a turn every few milliseconds; once many such reads are slow (a cold disk)
-     * the rest of the stream reads them on the thread pool. Large files are read into the block
-     * on the thread pool.
+     * each back once written, so a pool of a few blocks keeps memory flat). Headers are copied into
+     * the block. Small files are read by the small-file reader thread in batches of up to
+     * SMALL_BATCH_FILES files / SMALL_BATCH_BYTES, one batch ahead of the one being copied; large
+     * files are read straight into the block on the thread pool.
      */
     async function* bytes(start: number, end: number, blocks: BlockSource = freshBlocks(BLOCK)): AsyncGenerator<Buffer> {
       const resolveFile = raw.folderResolver();
-      const scratch = Buffer.allocUnsafe(SMALL_FILE + 1);
-      let slowDisk = false;
-      let reads = 0;
-      let slowReads = 0;
-      let turn = performance.now();
+      const roots = new Map(parts.map((p) => [p.card.slug, p.root]));
+      const fileOf = (r: DownloadRow, name: string) => {
+        const c = resolveFile(roots.get(r.slug)!, r.path);
+        if (c.status !== 'ok') throw staleIndex(`${name} is no longer served (${c.status}): re-ingest the dataset`);
+        return c.absPath;
+      };
       let out = await blocks.take();
       let len = 0;
       /** Copies what fits of buf[off..] into the current block; returns the new offset. */
@@ -179,71 +222,50 @@ export function createDownloadsService(deps: {
         len += n;
         return off + n;
       };
-      const roots = new Map(parts.map((p) => [p.card.slug, p.root]));
-      const fileOf = (r: DownloadRow, name: string) => {
-        const c = resolveFile(roots.get(r.slug)!, r.path);
-        if (c.status !== 'ok') throw staleIndex(`${name} is no longer served (${c.status}): re-ingest the dataset`);
-        return c.absPath;
-      };
       try {
-        for await (const batch of plan.pieces(start, end)) for (const piece of batch) {
-          // Literal bytes, or a small file read whole: copied into the blocks (EMPTY: already there).
-          let whole: Uint8Array | null = null;
-          if (piece.kind === 'bytes') whole = piece.bytes;
-          else if (piece.length === piece.entry.size && piece.entry.size <= SMALL_FILE) {
-            const e = piece.entry;
-            const abs = fileOf(piece.row, e.name);
-            if (slowDisk) whole = await raw.readWhole(abs, e.size, e.crc32);
+        for await (const page of plan.pieces(start, end)) {
+          const small = smallBatches(page, fileOf);
+          for (let i = 0; i < page.length; i++) {
+            const piece = page[i]!;
+            let whole: Uint8Array;
+            if (piece.kind === 'bytes') whole = piece.bytes;
+            else if (small.at[i]) whole = await small.contents(i);
             else {
-              const t0 = performance.now();
-              if (out.length - len > e.size) {
-                raw.readWholeSync(abs, e.size, e.crc32, out, len);
-                len += e.size;
-                whole = EMPTY;
-              } else {
-                raw.readWholeSync(abs, e.size, e.crc32, scratch, 0);
-                whole = scratch.subarray(0, e.size);
+              // A large file, or part of one: checked by size only (a CRC-32 here would cost ~20% of
+              // the CPU of the whole stream; a file changed in place is still caught by the CRC check
+              // of every zip reader on extraction, and by the SHA-256 of MANIFEST.tsv).
+              const e = piece.entry;
+              const f = await raw.openSized(fileOf(piece.row, e.name), e.size);
+              // Headers alone in a block go out first, so that the file is read in whole blocks:
+              // half as many reads as when each block straddles the file's start.
+              if (len > 0 && piece.length >= BLOCK) {
+                yield out.subarray(0, len);
+                out = await blocks.take();
+                len = 0;
               }
-              const t1 = performance.now();
-              if (t1 - t0 > SLOW_READ_MS && ++slowReads >= SLOW_READS) slowDisk = true;
-              if (++reads % READ_WINDOW === 0) slowReads = 0;
-              if (t1 - turn > TURN_MS) {
-                await new Promise((ok) => setImmediate(ok));
-                turn = performance.now();
+              try {
+                for (let pos = piece.offset, left = piece.length; left > 0;) {
+                  if (len === out.length) {
+                    yield out;
+                    out = await blocks.take();
+                    len = 0;
+                  }
+                  const n = await f.readInto(out, len, Math.min(left, out.length - len), pos);
+                  len += n;
+                  pos += n;
+                  left -= n;
+                }
+              } finally {
+                await f.close();
               }
+              continue;
             }
-          }
-          if (whole) {
             for (let off = copyIn(whole, 0); off < whole.length; off = copyIn(whole, off)) {
               yield out;
               out = await blocks.take();
               len = 0;
             }
-            continue;
           }
-          if (piece.kind === 'bytes') continue;
-          // Large files (or part of one) are read into the blocks on the thread pool.
-          const { row, entry: e } = piece;
-          // Large files are checked by size only: a CRC-32 here would cost ~20% of the CPU of the
-          // whole stream, and a file changed in place is still caught by the CRC check of every
-          // zip reader on extraction (and by the SHA-256 of MANIFEST.tsv).
-          const f = await raw.openSized(fileOf(row, e.name), e.size);
-          try {
-            for (let pos = piece.offset, left = piece.length; left > 0;) {
-              if (len === out.length) {
-                yield out;
-                out = await blocks.take();
-                len = 0;
-              }
-              const n = await f.readInto(out, len, Math.min(left, out.length - len), pos);
-              len += n;
-              pos += n;
-              left -= n;
-            }
-          } finally {
-            await f.close();
-          }
-          turn = performance.now();
         }
       } catch (err) {
         blocks.give(out);

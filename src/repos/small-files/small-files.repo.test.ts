@@ -1,0 +1,58 @@
+import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { crc32 } from 'node:zlib';
+import { afterAll, describe, expect, it } from 'vitest';
+import { createSmallFilesRepo } from './small-files.repo.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'medimg-small-'));
+const repo = createSmallFilesRepo();
+afterAll(async () => {
+  await repo.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+const file = (name: string, content: string | Buffer) => {
+  const data = Buffer.from(content);
+  const absPath = join(dir, name);
+  writeFileSync(absPath, data);
+  return { absPath, size: data.length, crc32: crc32(data) >>> 0, data };
+};
+
+describe('small-file reader thread', () => {
+  it('reads batches in order, concurrently asked, each file where the sizes say', async () => {
+    mkdirSync(join(dir, 'a'), { recursive: true });
+    const files = Array.from({ length: 300 }, (_, i) => file(`a/f${i}`, Buffer.alloc((i * 37) % 900, i)));
+    const batches = [files.slice(0, 100), files.slice(100, 101), [], files.slice(101)];
+    const got = await Promise.all(batches.map((b) => repo.read(b)));
+    got.forEach((g, k) => {
+      expect(g.failed).toBe(-1);
+      expect(g.data.equals(Buffer.concat(batches[k]!.map((f) => f.data)))).toBe(true);
+    });
+  });
+
+  it('names the first file that is missing, a symlink, grown, shrunk or changed in place, and keeps the ones before it', async () => {
+    const ok = file('ok', 'fine');
+    const target = file('target', 'elsewhere');
+    symlinkSync(target.absPath, join(dir, 'link'));
+    const cases = [
+      [{ absPath: join(dir, 'missing'), size: 1, crc32: 0 }, /missing cannot be read \(ENOENT\)/],
+      [{ ...target, absPath: join(dir, 'link') }, /link cannot be read \(ELOOP\)/],
+      [{ ...ok, size: 3 }, /size differs/],
+      [{ ...ok, size: 5 }, /size differs/],
+      [{ ...ok, crc32: ok.crc32 ^ 1 }, /CRC-32 differs/],
+    ] as const;
+    for (const [bad, message] of cases) {
+      const got = await repo.read([ok, bad, ok]);
+      expect(got.failed).toBe(1);
+      expect(got.message).toMatch(message);
+      expect(got.data.subarray(0, 4).toString()).toBe('fine');
+    }
+  });
+
+  it('starts a new thread after the last one stopped', async () => {
+    const f = file('again', 'again');
+    await repo.close();
+    expect((await repo.read([f])).data.subarray(0, 5).toString()).toBe('again');
+  });
+});
