@@ -12,6 +12,7 @@ import { join, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { promisify } from 'node:util';
 import { crc32 } from 'node:zlib';
+import Database from 'better-sqlite3';
 import { sql } from 'kysely';
 import { loadConfig } from '../src/config.js';
 import { openInstance, startWorker } from '../src/main.js';
@@ -93,8 +94,9 @@ async function ingest() {
 }
 
 function startServer(): Promise<{ base: string; pid: number; stop: () => void }> {
-  const child = spawn(process.execPath, [resolve(import.meta.dirname, '../bin/medimg.js'), 'serve'], {
-    env: { ...process.env, PORT: '0', HOST: '127.0.0.1', MEDIMG_DATA_DIR: DATA, MEDIMG_CATALOG_DIR: CATALOG, LOG_LEVEL: 'warn', MEDIMG_THUMBNAILS: '0' },
+  // As `npm start` runs it (a small young generation: less memory held between collections).
+  const child = spawn(process.execPath, ['--max-semi-space-size=4', resolve(import.meta.dirname, '../bin/medimg.js'), 'serve'], {
+    env: { ...process.env, PORT: '0', HOST: '127.0.0.1', MEDIMG_DATA_DIR: DATA, MEDIMG_CATALOG_DIR: CATALOG, LOG_LEVEL: 'warn', MEDIMG_THUMBNAILS: '0', MEDIMG_UPDATE_INTERVAL: '0' },
     stdio: ['ignore', 'pipe', 'inherit'],
   });
   return new Promise((ok, fail) => {
@@ -122,6 +124,19 @@ async function curlRate(url: string, expectBytes: number): Promise<number> {
   return bytes / seconds / 1e6;
 }
 
+/**
+ * A write to the database from another connection: the server's cached archive plan no longer
+ * matches the index state, so its next archive request plans again (one read of every row).
+ */
+function touchIndex() {
+  const db = new Database(join(DATA, 'medimg.db'));
+  try {
+    db.prepare("UPDATE mirrors SET indexed_at = indexed_at WHERE slug = 'gamma-chest-xray'").run();
+  } finally {
+    db.close();
+  }
+}
+
 async function catRate(bytes: number): Promise<number> {
   const t0 = performance.now();
   await run('sh', ['-c', `find "${TREE}" -type f -print0 | xargs -0 cat > /dev/null`]);
@@ -143,26 +158,32 @@ try {
   const archiveUrl = `${server.base}/api/v1/datasets/gamma-chest-xray/archive.zip`;
   const singleUrl = `${server.base}/api/v1/files/${singleId}/raw`;
   const rssAtStart = peakRssMb(server.pid);
+  const t0Head = performance.now();
   const archiveBytes = Number((await fetch(archiveUrl, { method: 'HEAD' })).headers.get('content-length'));
+  const planMs = performance.now() - t0Head;
   await catRate(total); // page cache warm for everyone
-  const rates = { archive: [] as number[], single: [] as number[], cat: [] as number[] };
-  const cpu = { archive: [] as number[], single: [] as number[] };
-  const timed = async (kind: 'archive' | 'single', url: string, bytes: number) => {
+  const rates = { archive: [] as number[], again: [] as number[], single: [] as number[], cat: [] as number[] };
+  const cpu = { archive: [] as number[], again: [] as number[], single: [] as number[] };
+  const timed = async (kind: 'archive' | 'again' | 'single', url: string, bytes: number) => {
     const c0 = cpuSeconds(server.pid);
     rates[kind].push(await curlRate(url, bytes));
     cpu[kind].push(cpuSeconds(server.pid) - c0);
   };
   for (let r = 0; r < ROUNDS; r++) {
     await timed('single', singleUrl, total);
-    await timed('archive', archiveUrl, archiveBytes);
+    touchIndex();
+    await timed('archive', archiveUrl, archiveBytes); // plans the archive first
+    await timed('again', archiveUrl, archiveBytes); // the same archive: its plan is reused
     rates.cat.push(await catRate(total));
   }
   const fmt = (xs: number[]) => `${median(xs).toFixed(0)} MB/s (runs: ${xs.map((x) => x.toFixed(0)).join(', ')})`;
-  console.log(`archive.zip (${(archiveBytes / 1e9).toFixed(2)} GB, ${N_BIG + N_SMALL + 4} entries): ${fmt(rates.archive)}`);
+  console.log(`archive.zip (${(archiveBytes / 1e9).toFixed(2)} GB, ${N_BIG + N_SMALL + 4} entries), planned first: ${fmt(rates.archive)}`);
+  console.log(`the same archive again (plan reused):   ${fmt(rates.again)}`);
   console.log(`single file via /raw (${(total / 1e9).toFixed(2)} GB):   ${fmt(rates.single)}`);
   console.log(`cat of the files to /dev/null:          ${fmt(rates.cat)}`);
-  console.log(`archive / single file: ${(median(rates.archive) / median(rates.single)).toFixed(2)}x (target >= 0.9x)`);
-  console.log(`server CPU per download (median): archive ${median(cpu.archive).toFixed(2)} s, single file ${median(cpu.single).toFixed(2)} s`);
+  console.log(`planning (first HEAD of the archive, ${N_BIG + N_SMALL} index rows): ${planMs.toFixed(0)} ms`);
+  console.log(`archive / single file: ${(median(rates.archive) / median(rates.single)).toFixed(2)}x planned first, ${(median(rates.again) / median(rates.single)).toFixed(2)}x plan reused (target >= 0.9x)`);
+  console.log(`server CPU per download (median): archive ${median(cpu.archive).toFixed(2)} s (again ${median(cpu.again).toFixed(2)} s), single file ${median(cpu.single).toFixed(2)} s`);
   console.log(`server peak RSS (VmHWM): ${peakRssMb(server.pid).toFixed(0)} MB, ${rssAtStart.toFixed(0)} MB of it before the first download (target < 150 MB)`);
 } finally {
   server.stop();

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { blockPool, freshBlocks } from './block-pool.js';
+import { blockPool, blockStore, freshBlocks } from './block-pool.js';
 
 describe('blockPool', () => {
   it('hands out at most `count` blocks, then waits until one is given back, and reuses it', async () => {
@@ -27,6 +27,23 @@ describe('blockPool', () => {
     const b = await next;
     expect(b.buffer).not.toBe(a.buffer);
     expect(b.length).toBe(8);
+  });
+
+  it('takes blocks from a shared store and gives them back on release, idle ones at once, the others when given back', async () => {
+    const store = blockStore(8, 2);
+    const p1 = blockPool(8, 3, store);
+    const [a, b, c] = [await p1.take(), await p1.take(), await p1.take()];
+    p1.give(a);
+    p1.release();
+    expect(store.idle).toBe(1);
+    p1.give(b.subarray(0, 3));
+    p1.give(c);
+    expect(store.idle).toBe(2); // `keep` is 2: the third block is dropped
+    const p2 = blockPool(8, 2, store);
+    const reused = [await p2.take(), await p2.take()].map((x) => x.buffer);
+    expect(reused).toContain(a.buffer);
+    expect(reused).toContain(b.buffer);
+    expect(store.idle).toBe(0);
   });
 
   it('freshBlocks gives a new buffer every time', async () => {

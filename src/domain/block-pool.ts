@@ -16,14 +16,39 @@ export const freshBlocks = (size: number): BlockSource => ({
   give: () => {},
 });
 
-/** `count` blocks of `size` bytes, allocated on first use. After close(), take() gives fresh ones so a producer can finish. */
-export function blockPool(size: number, count: number) {
+/**
+ * Blocks of `size` bytes kept for reuse by every pool made from it, at most `keep` of them idle:
+ * allocating and freeing 1 MiB buffers per response lets the C heap keep growing (glibc serves
+ * them from its arenas once its mmap threshold has risen), reusing them keeps it flat.
+ */
+export function blockStore(size: number, keep: number) {
+  const idle: Buffer[] = [];
+  return {
+    size,
+    get(): Buffer {
+      return idle.pop() ?? Buffer.allocUnsafeSlow(size);
+    },
+    put(b: Buffer): void {
+      if (idle.length < keep) idle.push(b);
+    },
+    get idle() { return idle.length; },
+  };
+}
+export type BlockStore = ReturnType<typeof blockStore>;
+
+/**
+ * At most `count` blocks for one consumer, taken from `store` on first use. After close(), take()
+ * gives fresh ones so a producer can finish; after release(), the blocks go back to the store as
+ * they are given back.
+ */
+export function blockPool(size: number, count: number, store: BlockStore = blockStore(size, 0)) {
   const free: Buffer[] = [];
   const ours = new Set<ArrayBufferLike>();
   const waiting: ((b: Buffer) => void)[] = [];
   let closed = false;
+  let released = false;
   const newBlock = () => {
-    const b = Buffer.allocUnsafeSlow(size);
+    const b = store.get();
     ours.add(b.buffer);
     return b;
   };
@@ -38,6 +63,11 @@ export function blockPool(size: number, count: number) {
     give(chunk: Buffer): void {
       if (!ours.has(chunk.buffer)) return;
       const b = Buffer.from(chunk.buffer, 0, size);
+      if (released) {
+        ours.delete(chunk.buffer);
+        store.put(b);
+        return;
+      }
       const w = waiting.shift();
       if (w) w(b);
       else free.push(b);
@@ -46,6 +76,14 @@ export function blockPool(size: number, count: number) {
     close(): void {
       closed = true;
       for (const w of waiting.splice(0)) w(Buffer.allocUnsafe(size));
+    },
+    /** The consumer is done: idle blocks go back to the store now, the others when given back. */
+    release(): void {
+      released = true;
+      for (const b of free.splice(0)) {
+        ours.delete(b.buffer);
+        store.put(b);
+      }
     },
   };
 }

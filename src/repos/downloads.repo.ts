@@ -49,6 +49,16 @@ export function createDownloadsRepo(db: Db) {
       return (await qb.orderBy('path').limit(limit).execute()) as DownloadRow[];
     },
 
+    /**
+     * Changes whenever anything is written to the database, by this connection (total_changes)
+     * or another one (data_version): what was read from it before may be reused while it is equal.
+     */
+    async indexToken(): Promise<string> {
+      const v = await sql<{ data_version: number }>`PRAGMA data_version`.execute(db);
+      const c = await sql<{ n: number }>`SELECT total_changes() AS n`.execute(db);
+      return `${v.rows[0]?.data_version}:${c.rows[0]?.n}`;
+    },
+
     /** One file with the root of its mirror, or undefined when the id is not indexed. */
     async rawFile(id: number): Promise<RawFileRow | undefined> {
       const row = await db.selectFrom('files').innerJoin('mirrors', 'mirrors.slug', 'files.slug')

@@ -175,3 +175,31 @@ function writeTemp(data: Buffer): string {
   writeFileSync(file, data);
   return file;
 }
+
+describe('archive plans reused while the index is unchanged', () => {
+  it('gives the same bytes again, and a new archive once a row is added', async () => {
+    const url = `${s.base}${ARCHIVE}?path=train/`;
+    const first = await fetch(url);
+    const a = Buffer.from(await first.arrayBuffer());
+    const again = await fetch(url);
+    expect(again.headers.get('etag')).toBe(first.headers.get('etag'));
+    expect(Buffer.from(await again.arrayBuffer()).equals(a)).toBe(true);
+    const data = Buffer.from('a new file after the first download');
+    writeFileSync(join(s.root, 'train/new.txt'), data);
+    await s.db.insertInto('files').values({
+      slug: 'gamma-chest-xray', path: 'train/new.txt', size: data.length, mtime_ms: Date.now(), sha256: sha256(data),
+      crc32: (crc32(data) >>> 0).toString(16).padStart(8, '0'), kind: 'other', format: 'file', meta: null, error: null, label: null,
+      split: null, series_uid: null, role: null, pair_path: null, thumb: null, thumb_error: null,
+    }).execute();
+    try {
+      const after = await fetch(url);
+      expect(after.headers.get('etag')).not.toBe(first.headers.get('etag'));
+      const b = Buffer.from(await after.arrayBuffer());
+      expect(b.includes(data)).toBe(true);
+      expect(b.length).toBeGreaterThan(a.length);
+    } finally {
+      await s.db.deleteFrom('files').where('path', '=', 'train/new.txt').execute();
+      rmSync(join(s.root, 'train/new.txt'));
+    }
+  });
+});

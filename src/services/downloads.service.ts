@@ -42,8 +42,12 @@ export const BLOCK = 1024 * 1024;
 const SMALL_FILE = 256 * 1024;
 const SMALL_BATCH_FILES = 256;
 const SMALL_BATCH_BYTES = 1024 * 1024;
+// Batches asked for ahead of the one being copied (each reader thread gets one).
+const SMALL_AHEAD = 2;
 // Index rows held at a time while planning or streaming an archive (a page is ~200 KB).
 const PAGE_ROWS = 1024;
+// Archive plans kept for reuse (each holds its first 16 pages of rows, ~200 KB a page).
+const PLANS_KEPT = 4;
 // Bumped whenever the bytes of an archive for the same index state would change.
 const ARCHIVE_FORMAT = 'medimg-zip-2';
 
@@ -90,8 +94,8 @@ async function* fileBlocks(raw: RawFilesRepo, absPath: string, size: number, sta
 
 /**
  * The whole small files of one page of pieces, grouped into batches for the reader thread:
- * contents(i) is piece i's bytes; asking for a batch also asks for the next one, and a batch is
- * let go once a later one is used, so at most two are held.
+ * contents(i) is piece i's bytes; asking for a batch also asks for the SMALL_AHEAD next ones, and
+ * a batch's buffer goes back to the reader once a later one is used, so at most three are held.
  */
 function smallBatchesOf(small: SmallFilesRepo) {
   return (page: PlanPiece<DownloadRow>[], fileOf: (r: DownloadRow, name: string) => string) => {
@@ -112,14 +116,21 @@ function smallBatchesOf(small: SmallFilesRepo) {
     });
     if (cur.length) batches.push(cur);
     const reads: (Promise<SmallFilesBatch> | null)[] = [];
+    /** Batch b, asking for the SMALL_AHEAD next ones too; the ones before it are given back. */
     const request = (b: number) => {
-      while (reads.length <= Math.min(b + 1, batches.length - 1)) {
+      while (reads.length <= Math.min(b + SMALL_AHEAD, batches.length - 1)) {
         const r = small.read(batches[reads.length]!);
         r.catch(() => {}); // awaited in order; this only marks it handled if the stream is abandoned
         reads.push(r);
       }
-      for (let k = 0; k < b; k++) reads[k] = null;
+      release(b);
       return reads[b]!;
+    };
+    const release = (upTo: number) => {
+      for (let k = 0; k < upTo; k++) {
+        void reads[k]?.then((got) => small.recycle(got.data), () => {});
+        reads[k] = null;
+      }
     };
     return {
       at,
@@ -130,6 +141,8 @@ function smallBatchesOf(small: SmallFilesRepo) {
         if (got.failed === w.index) throw staleIndex(`${p.entry.name}: ${got.message}`);
         return got.data.subarray(w.offset, w.offset + p.entry.size);
       },
+      /** The page is sent: its batches' buffers go back to the reader. */
+      done: () => release(reads.length),
     };
   };
 }
@@ -189,10 +202,32 @@ export function createDownloadsService(deps: {
     };
   }
 
+  /**
+   * Plans are kept for the last few archives while the database is unchanged (any write, by this
+   * process or another, changes the token): a resumed download, the ranges of a multi-connection
+   * client or the same archive again skip the planning pass (one read of every index row).
+   */
+  const plans = new Map<string, { token: string; plan: Promise<ZipPlan<DownloadRow>> }>();
+  async function planFor(parts: ArchivePart[]): Promise<ZipPlan<DownloadRow>> {
+    const key = JSON.stringify(parts.map((p) => [p.card.slug, p.root, p.indexedAt, p.filter.prefix ?? '', p.filter.label ?? '']));
+    const token = await deps.downloads.indexToken();
+    const hit = plans.get(key);
+    if (hit && hit.token === token) {
+      plans.delete(key);
+      plans.set(key, hit); // most recently used last
+      return hit.plan;
+    }
+    const plan = planZip(parts.map(group), PAGE_ROWS);
+    plans.set(key, { token, plan });
+    plan.catch(() => plans.delete(key));
+    while (plans.size > PLANS_KEPT) plans.delete(plans.keys().next().value!);
+    return plan;
+  }
+
   async function archive(parts: ArchivePart[], filename: string): Promise<Download> {
     let plan: ZipPlan<DownloadRow>;
     try {
-      plan = await planZip(parts.map(group), PAGE_ROWS);
+      plan = await planFor(parts);
     } catch (err) {
       throw err instanceof AppError ? err : staleIndex((err as Error).message);
     }
@@ -266,6 +301,7 @@ export function createDownloadsService(deps: {
               len = 0;
             }
           }
+          small.done();
         }
       } catch (err) {
         blocks.give(out);

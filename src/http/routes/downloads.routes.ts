@@ -1,15 +1,18 @@
 import type { ServerResponse } from 'node:http';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { ArchiveQuery, FileIdParams, SelectionIdParams, SelectionRequest, SlugParams } from '../../../contract/index.js';
-import { type BlockPool, blockPool } from '../../domain/block-pool.js';
+import { type BlockPool, blockPool, blockStore } from '../../domain/block-pool.js';
 import { contentDisposition, ifRangeMatches, parseRange } from '../../domain/byte-range.js';
 import { InvalidInputError } from '../../domain/errors.js';
 import { BLOCK, type Download, type DownloadsService } from '../../services/downloads.service.js';
 import type { SelectionsService } from '../../services/selections.service.js';
 import { parseInput } from '../errors.js';
 
-// Blocks per response: one being filled, the others in the socket's hands.
+// Blocks per response: one being filled, the others in the socket's hands. Blocks are reused
+// across responses, up to KEEP_BLOCKS idle ones (16 MiB).
 const POOL_BLOCKS = 4;
+const KEEP_BLOCKS = 16;
+const blocks = blockStore(BLOCK, KEEP_BLOCKS);
 
 /**
  * Sends a download with Range / If-Range (RFC 9110 14 and 13.1.5): one range -> 206,
@@ -39,13 +42,14 @@ export async function sendDownload(req: FastifyRequest, reply: FastifyReply, d: 
   }
   // The first block is read before anything is sent, so that a file found stale at once is a
   // clean 409; after that the only honest reaction to a failure is to cut the response.
-  const pool = blockPool(BLOCK, POOL_BLOCKS);
+  const pool = blockPool(BLOCK, POOL_BLOCKS, blocks);
   const chunks = d.open(start, end, pool);
   let first: IteratorResult<Buffer>;
   try {
     first = await chunks.next();
   } catch (err) {
     pool.close();
+    pool.release();
     throw err;
   }
   reply.hijack();
@@ -78,6 +82,7 @@ async function pump(res: ServerResponse, first: IteratorResult<Buffer>, chunks: 
   } finally {
     res.off('close', onClose);
     await chunks.return(undefined).catch(() => {});
+    pool.release();
   }
 }
 

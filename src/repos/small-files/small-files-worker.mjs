@@ -3,19 +3,24 @@
 // thread pool costs tens of microseconds of the main thread per call; here it costs the main
 // thread one message per batch. Plain JavaScript: it runs the same from src/ and from dist/.
 //
-// Request: { id, paths: string[], sizes: number[], crcs: number[] }.
-// Reply: { id, data: ArrayBuffer (the files one after the other, transferred), failed: -1 | index, message }.
+// Request: { id, paths: string[], sizes: number[], crcs: number[], reuse?: ArrayBuffer } (a buffer
+// given back for reuse, transferred).
+// Reply: { id, data: ArrayBuffer (the files one after the other, then one spare byte; transferred),
+// failed: -1 | index, message }.
 // A file is refused when it is a symlink (O_NOFOLLOW), or its size or CRC-32 is not the indexed one;
 // the reply then holds the files before it.
 import { closeSync, constants, openSync, readSync } from 'node:fs';
 import { parentPort } from 'node:worker_threads';
 import { crc32 } from 'node:zlib';
 
-parentPort.on('message', ({ id, paths, sizes, crcs }) => {
+// Buffers are at least this big, so that the ones given back fit any later batch of the same limits.
+const MIN_BUFFER = 1024 * 1024 + 1;
+
+parentPort.on('message', ({ id, paths, sizes, crcs, reuse }) => {
   let total = 0;
   for (const s of sizes) total += s;
   // One byte more than announced, so that a file that grew is seen without an fstat.
-  const data = Buffer.allocUnsafeSlow(total + 1);
+  const data = reuse && reuse.byteLength >= total + 1 ? Buffer.from(reuse) : Buffer.allocUnsafeSlow(Math.max(total + 1, MIN_BUFFER));
   let at = 0;
   let failed = -1;
   let message = '';

@@ -50,6 +50,15 @@ describe('small-file reader thread', () => {
     }
   });
 
+  it('sends buffers given back with later batches instead of allocating new ones', async () => {
+    const f = file('reused', 'x'.repeat(1000));
+    const first = await repo.read([f]);
+    repo.recycle(first.data);
+    const second = await repo.read([f, f]);
+    expect(first.data.buffer.byteLength).toBe(0); // transferred to the reader thread: detached here
+    expect(second.data.subarray(0, 2000).toString()).toBe('x'.repeat(2000));
+  });
+
   it('starts a new thread after the last one stopped', async () => {
     const f = file('again', 'again');
     await repo.close();

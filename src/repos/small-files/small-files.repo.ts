@@ -6,7 +6,10 @@ export interface SmallFile {
   crc32: number;
 }
 
-/** The contents of a batch, one file after the other; `failed` is the index of the first file that could not be read as indexed (-1: none). */
+/**
+ * The contents of a batch, one file after the other; `failed` is the index of the first file that
+ * could not be read as indexed (-1: none). Give `data` back with recycle() once it is no longer used.
+ */
 export interface SmallFilesBatch {
   data: Buffer;
   failed: number;
@@ -16,27 +19,31 @@ export interface SmallFilesBatch {
 const ENTRY = new URL('./small-files-worker.mjs', import.meta.url);
 
 /**
- * Small files read in batches by one worker thread shared by every download (started on first
- * use, never keeping the process alive): the main thread sends a list and gets the contents back
- * in one transferred buffer, so reading 10,000 files costs it 10,000 / batch messages instead of
- * 30,000 thread-pool round trips. Batches are answered in order.
+ * Small files read in batches by `threads` worker threads shared by every download (started on
+ * first use, never keeping the process alive), batches handed out in turn: the main thread sends
+ * a list and gets the contents back in one transferred buffer, so reading 10,000 files costs it
+ * 10,000 / batch messages instead of 30,000 thread-pool round trips. Buffers given back are sent
+ * again with later batches (at most `threads` * 4 kept), so a download allocates none once started.
  */
-export function createSmallFilesRepo() {
-  let worker: Worker | null = null;
+export function createSmallFilesRepo(threads = 1) {
+  const workers: (Worker | null)[] = Array.from({ length: threads }, () => null);
+  let turn = 0;
   let nextId = 0;
-  const pending = new Map<number, { ok: (b: SmallFilesBatch) => void; fail: (e: Error) => void }>();
+  const pending = new Map<number, { total: number; ok: (b: SmallFilesBatch) => void; fail: (e: Error) => void }>();
+  const spare: ArrayBuffer[] = [];
 
-  const start = () => {
-    const w = new Worker(ENTRY);
+  const start = (slot: number) => {
+    // Its heap holds a batch's paths at a time; the file contents are outside it (ArrayBuffers).
+    const w = new Worker(ENTRY, { resourceLimits: { maxYoungGenerationSizeMb: 2, maxOldGenerationSizeMb: 32 } });
     w.unref();
     w.on('message', (m: { id: number; data: ArrayBuffer; failed: number; message: string }) => {
       const p = pending.get(m.id);
       pending.delete(m.id);
-      // The worker reads one byte past the announced sizes (to see growth): not part of the contents.
-      p?.ok({ data: Buffer.from(m.data, 0, m.data.byteLength - 1), failed: m.failed, message: m.message });
+      // The buffer may be larger than the batch (reused), and holds a spare byte to see growth.
+      if (p) p.ok({ data: Buffer.from(m.data, 0, p.total), failed: m.failed, message: m.message });
     });
     const down = (err: Error) => {
-      if (worker === w) worker = null;
+      if (workers[slot] === w) workers[slot] = null;
       for (const p of pending.values()) p.fail(err);
       pending.clear();
     };
@@ -47,19 +54,27 @@ export function createSmallFilesRepo() {
 
   return {
     read(files: SmallFile[]): Promise<SmallFilesBatch> {
-      worker ??= start();
+      const slot = turn++ % threads;
+      const w = (workers[slot] ??= start(slot));
       const id = nextId++;
-      const w = worker;
+      const reuse = spare.pop();
+      let total = 0;
+      for (const f of files) total += f.size;
       return new Promise((ok, fail) => {
-        pending.set(id, { ok, fail });
-        w.postMessage({ id, paths: files.map((f) => f.absPath), sizes: files.map((f) => f.size), crcs: files.map((f) => f.crc32) });
+        pending.set(id, { total, ok, fail });
+        const msg = { id, paths: files.map((f) => f.absPath), sizes: files.map((f) => f.size), crcs: files.map((f) => f.crc32), reuse };
+        w.postMessage(msg, reuse ? [reuse] : []);
       });
     },
 
+    /** Takes back the buffer of a batch whose contents are no longer used (nothing may read it after). */
+    recycle(data: Buffer): void {
+      if (spare.length < threads * 4 && data.buffer.byteLength > 0) spare.push(data.buffer as ArrayBuffer);
+    },
+
     async close(): Promise<void> {
-      const w = worker;
-      worker = null;
-      if (w) await w.terminate();
+      const all = workers.splice(0, threads, ...workers.map(() => null));
+      await Promise.all(all.map((w) => w?.terminate()));
     },
   };
 }
