@@ -6,11 +6,12 @@ import { toCroissant } from '../domain/croissant.js';
 import { ARCHIVE_MANIFEST_HEADER, archiveManifestLine, type DownloadFile, licenseText, manifestTsv } from '../domain/download-lists.js';
 import { type BlockSource, freshBlocks } from '../domain/block-pool.js';
 import { AppError, NotFoundError } from '../domain/errors.js';
-import { type ArchiveGroup, type PlanPiece, planZip, StalePlanError, type ZipPlan } from '../domain/zip-plan.js';
+import { type ArchiveGroup, planZip, StalePlanError, type ZipPlan } from '../domain/zip-plan.js';
 import type { DownloadFilter, DownloadRow, DownloadsRepo } from '../repos/downloads.repo.js';
 import type { MirrorsRepo } from '../repos/mirrors.repo.js';
 import type { RawFilesRepo } from '../repos/raw-files.repo.js';
-import type { SmallFile, SmallFilesBatch, SmallFilesRepo } from '../repos/small-files/small-files.repo.js';
+import type { SmallFilesRepo } from '../repos/small-files/small-files.repo.js';
+import { archiveSmallFiles } from './archive-small-files.js';
 
 /** A byte stream whose size and validators are known before the first byte, so Range works. */
 export interface Download {
@@ -37,13 +38,9 @@ export interface ArchivePart {
 
 // Every chunk handed to the consumer is one block of this size (the last one may be shorter).
 export const BLOCK = 1024 * 1024;
-// Whole files up to this size are read by the small-file reader thread, in batches of at most
-// SMALL_BATCH_FILES files or SMALL_BATCH_BYTES (a single larger file makes a batch of its own).
-const SMALL_FILE = 256 * 1024;
-const SMALL_BATCH_FILES = 256;
-const SMALL_BATCH_BYTES = 1024 * 1024;
-// Batches asked for ahead of the one being copied (each reader thread gets one).
-const SMALL_AHEAD = 2;
+// Whole files up to 256 KiB are read by the small-file reader thread, in batches of at most 256
+// files or 1 MiB; two batches are asked for ahead of the one being copied.
+const SMALL_LIMITS = { maxFile: 256 * 1024, batchFiles: 256, batchBytes: 1024 * 1024, ahead: 2 };
 // Index rows held at a time while planning or streaming an archive (a page is ~200 KB).
 const PAGE_ROWS = 1024;
 // Archive plans kept for reuse (each holds its first 16 pages of rows, ~200 KB a page).
@@ -92,61 +89,6 @@ async function* fileBlocks(raw: RawFilesRepo, absPath: string, size: number, sta
   }
 }
 
-/**
- * The whole small files of one page of pieces, grouped into batches for the reader thread:
- * contents(i) is piece i's bytes; asking for a batch also asks for the SMALL_AHEAD next ones, and
- * a batch's buffer goes back to the reader once a later one is used, so at most three are held.
- */
-function smallBatchesOf(small: SmallFilesRepo) {
-  return (page: PlanPiece<DownloadRow>[], fileOf: (r: DownloadRow, name: string) => string) => {
-    const batches: SmallFile[][] = [];
-    const at: ({ batch: number; index: number; offset: number } | undefined)[] = [];
-    let cur: SmallFile[] = [];
-    let bytes = 0;
-    page.forEach((p, i) => {
-      if (p.kind !== 'row' || p.length !== p.entry.size || p.entry.size > SMALL_FILE) return;
-      if (cur.length === SMALL_BATCH_FILES || (cur.length > 0 && bytes + p.entry.size > SMALL_BATCH_BYTES)) {
-        batches.push(cur);
-        cur = [];
-        bytes = 0;
-      }
-      at[i] = { batch: batches.length, index: cur.length, offset: bytes };
-      cur.push({ absPath: fileOf(p.row, p.entry.name), size: p.entry.size, crc32: p.entry.crc32 });
-      bytes += p.entry.size;
-    });
-    if (cur.length) batches.push(cur);
-    const reads: (Promise<SmallFilesBatch> | null)[] = [];
-    /** Batch b, asking for the SMALL_AHEAD next ones too; the ones before it are given back. */
-    const request = (b: number) => {
-      while (reads.length <= Math.min(b + SMALL_AHEAD, batches.length - 1)) {
-        const r = small.read(batches[reads.length]!);
-        r.catch(() => {}); // awaited in order; this only marks it handled if the stream is abandoned
-        reads.push(r);
-      }
-      release(b);
-      return reads[b]!;
-    };
-    const release = (upTo: number) => {
-      for (let k = 0; k < upTo; k++) {
-        void reads[k]?.then((got) => small.recycle(got.data), () => {});
-        reads[k] = null;
-      }
-    };
-    return {
-      at,
-      async contents(i: number): Promise<Uint8Array> {
-        const w = at[i]!;
-        const p = page[i] as Extract<PlanPiece<DownloadRow>, { kind: 'row' }>;
-        const got = await request(w.batch);
-        if (got.failed === w.index) throw staleIndex(`${p.entry.name}: ${got.message}`);
-        return got.data.subarray(w.offset, w.offset + p.entry.size);
-      },
-      /** The page is sent: its batches' buffers go back to the reader. */
-      done: () => release(reads.length),
-    };
-  };
-}
-
 export function createDownloadsService(deps: {
   downloads: DownloadsRepo;
   raw: RawFilesRepo;
@@ -156,7 +98,6 @@ export function createDownloadsService(deps: {
   card: (slug: string) => Promise<Card>;
 }) {
   const { raw } = deps;
-  const smallBatches = smallBatchesOf(deps.small);
 
   /** CRC-32 of rows indexed before files.crc32 existed: computed once by reading the file, then stored. */
   async function ensureCrc(root: string, rows: DownloadRow[]): Promise<void> {
@@ -236,9 +177,9 @@ export function createDownloadsService(deps: {
     /**
      * Bytes [start, end) in order, in blocks of BLOCK bytes taken from `blocks` (the consumer gives
      * each back once written, so a pool of a few blocks keeps memory flat). Headers are copied into
-     * the block. Small files are read by the small-file reader thread in batches of up to
-     * SMALL_BATCH_FILES files / SMALL_BATCH_BYTES, one batch ahead of the one being copied; large
-     * files are read straight into the block on the thread pool.
+     * the block. Small files are read by the small-file reader thread in batches, asked for ahead
+     * across page boundaries (archive-small-files.ts); large files are read straight into the
+     * block on the thread pool.
      */
     async function* bytes(start: number, end: number, blocks: BlockSource = freshBlocks(BLOCK)): AsyncGenerator<Buffer> {
       const resolveFile = raw.folderResolver();
@@ -257,14 +198,23 @@ export function createDownloadsService(deps: {
         len += n;
         return off + n;
       };
+      const small = archiveSmallFiles(deps.small, SMALL_LIMITS, fileOf, staleIndex);
+      // The next page is planned and its small files asked for while the current one is sent.
+      const pages = plan.pieces(start, end);
+      const nextPage = () => {
+        const p = pages.next().then((r) => (r.done ? null : { pieces: r.value, small: small.add(r.value) }));
+        p.catch(() => {}); // awaited below; this only marks it handled if the stream is abandoned
+        return p;
+      };
       try {
-        for await (const page of plan.pieces(start, end)) {
-          const small = smallBatches(page, fileOf);
-          for (let i = 0; i < page.length; i++) {
-            const piece = page[i]!;
+        let next = nextPage();
+        for (let page = await next; page; page = await next) {
+          next = nextPage();
+          for (let i = 0; i < page.pieces.length; i++) {
+            const piece = page.pieces[i]!;
             let whole: Uint8Array;
             if (piece.kind === 'bytes') whole = piece.bytes;
-            else if (small.at[i]) whole = await small.contents(i);
+            else if (page.small.at[i]) whole = await page.small.contents(i);
             else {
               // A large file, or part of one: checked by size only (a CRC-32 here would cost ~20% of
               // the CPU of the whole stream; a file changed in place is still caught by the CRC check
@@ -301,8 +251,8 @@ export function createDownloadsService(deps: {
               len = 0;
             }
           }
-          small.done();
         }
+        small.done();
       } catch (err) {
         blocks.give(out);
         throw err instanceof StalePlanError ? staleIndex(err.message) : err;
