@@ -24,6 +24,8 @@ export interface SmallFileLimits {
 export function archiveSmallFiles(small: SmallFilesRepo, limits: SmallFileLimits, fileOf: (r: DownloadRow, name: string) => string, stale: (message: string) => AppError) {
   const batches: (SmallFile[] | null)[] = [];
   const reads: (Promise<SmallFilesBatch> | null)[] = [];
+  // Batches already received: given back at once when released (the others when they arrive).
+  const received = new Map<number, SmallFilesBatch>();
   let inUse = 0;
   const fill = () => {
     while (reads.length < batches.length && reads.length <= inUse + limits.ahead) {
@@ -32,12 +34,17 @@ export function archiveSmallFiles(small: SmallFilesRepo, limits: SmallFileLimits
       reads.push(r);
     }
   };
+  let releasedUpTo = 0;
   const release = (upTo: number) => {
-    for (let k = 0; k < upTo; k++) {
-      void reads[k]?.then((got) => small.recycle(got.data), () => {});
+    for (let k = releasedUpTo; k < upTo; k++) {
+      const got = received.get(k);
+      if (got) small.recycle(got.data);
+      else void reads[k]?.then((late) => small.recycle(late.data), () => {});
+      received.delete(k);
       reads[k] = null;
       batches[k] = null;
     }
+    releasedUpTo = Math.max(releasedUpTo, upTo);
   };
   return {
     /** Adds a page's whole small files; the accessor gives piece i's bytes (at[i] set for those pieces). */
@@ -69,6 +76,7 @@ export function archiveSmallFiles(small: SmallFilesRepo, limits: SmallFileLimits
             fill();
           }
           const got = await reads[w.batch]!;
+          received.set(w.batch, got);
           if (got.failed === w.index) throw stale(`${p.entry.name}: ${got.message}`);
           return got.data.subarray(w.offset, w.offset + p.entry.size);
         },
