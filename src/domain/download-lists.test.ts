@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { Card } from '../../contract/index.js';
-import { aria2Input, downloadScript, isListablePath, licenseText, manifestTsv } from './download-lists.js';
+import { aria2Format, isListablePath, licenseText, manifestFormat, render, scriptFormat } from './download-lists.js';
 
 const card = (license: Card['license']) => ({
   slug: 'x-ray', name: 'X Ray', source: { platform: 'kaggle', url: 'https://www.kaggle.com/datasets/a/b' }, license,
@@ -19,15 +19,15 @@ describe('download lists', () => {
     for (const bad of ['a\tb', 'a\nb', 'a\rb', '../x', '/etc/passwd', 'a\\b', 'a\x7fb']) expect(isListablePath(bad)).toBe(false);
     expect(isListablePath('ok dir/ü.png')).toBe(true);
     const files = [f('good.png'), f('bad\nMEDIMG_FILE_LIST\nrm -rf /'), f('tab\there')];
-    expect(manifestTsv(files, 'http://h')).toBe(`url\tpath\tsize\tsha256\nhttp://h/api/v1/files/7/raw\tx-ray/good.png\t3\t${'a'.repeat(64)}\n`);
-    expect(aria2Input(files, 'http://h')).toBe(`http://h/api/v1/files/7/raw\n  out=x-ray/good.png\n  checksum=sha-256=${'a'.repeat(64)}\n`);
-    const script = downloadScript({ title: 'T', defaultDir: 'd', baseUrl: 'http://h', files, external: [] });
+    expect(render(manifestFormat('http://h'), files)).toBe(`url\tpath\tsize\tsha256\nhttp://h/api/v1/files/7/raw\tx-ray/good.png\t3\t${'a'.repeat(64)}\n`);
+    expect(render(aria2Format('http://h'), files)).toBe(`http://h/api/v1/files/7/raw\n  out=x-ray/good.png\n  checksum=sha-256=${'a'.repeat(64)}\n`);
+    const script = render(scriptFormat({ title: 'T', defaultDir: 'd', baseUrl: 'http://h', external: [] }), files);
     expect(script).not.toContain('rm -rf');
     expect(script.match(/^MEDIMG_FILE_LIST$/gm)).toHaveLength(1);
   });
 
   it('quotes the notes about datasets not mirrored here', () => {
-    const script = downloadScript({ title: 'T', defaultDir: 'd', baseUrl: 'http://h', files: [], external: [{ slug: 'k', name: "it's $(x)", source_url: 'https://k.example', source_command: 'kaggle datasets download -d a/b' }] });
+    const script = render(scriptFormat({ title: 'T', defaultDir: 'd', baseUrl: 'http://h', external: [{ slug: 'k', name: "it's $(x)", source_url: 'https://k.example', source_command: 'kaggle datasets download -d a/b' }] }), []);
     expect(script).toContain(`echo 'k (it'\\''s $(x)) is not mirrored on this server: get it from its source.'`);
     expect(script).toContain(`echo '  usual command: kaggle datasets download -d a/b'`);
   });

@@ -29,26 +29,40 @@ export function isListablePath(path: string): boolean {
 
 export const rawUrl = (baseUrl: string, id: number) => `${baseUrl}/api/v1/files/${id}/raw`;
 
-/** manifest.tsv of shared-api.md: url, `<slug>/<path>`, size, sha256; files come ordered by slug then path. */
-export function manifestTsv(files: Iterable<DownloadFile>, baseUrl: string): string {
-  const lines = [MANIFEST_HEADER.join('\t')];
-  for (const f of files) if (isListablePath(f.path)) lines.push(`${rawUrl(baseUrl, f.id)}\t${f.slug}/${f.path}\t${f.size}\t${f.sha256}`);
-  return `${lines.join('\n')}\n`;
+/**
+ * A list of files as text: `head`, one `line` per file ('' leaves a file out), `tail`. Lists are
+ * written page by page (services stream them), so that a list of a million files is never one
+ * string; render() makes the whole text at once for small lists and tests.
+ */
+export interface ListFormat {
+  head: string;
+  line: (f: DownloadFile) => string;
+  tail: string;
 }
+
+export function render(format: ListFormat, files: Iterable<DownloadFile>): string {
+  let out = format.head;
+  for (const f of files) out += format.line(f);
+  return out + format.tail;
+}
+
+/** manifest.tsv of shared-api.md: url, `<slug>/<path>`, size, sha256; files come ordered by slug then path. */
+export const manifestFormat = (baseUrl: string): ListFormat => ({
+  head: `${MANIFEST_HEADER.join('\t')}\n`,
+  line: (f) => (isListablePath(f.path) ? `${rawUrl(baseUrl, f.id)}\t${f.slug}/${f.path}\t${f.size}\t${f.sha256}\n` : ''),
+  tail: '',
+});
 
 /** `<slug>/MANIFEST.tsv` inside an archive: this header, then one line per file, paths relative to the dataset folder. */
 export const ARCHIVE_MANIFEST_HEADER = 'path\tsize\tsha256\n';
 export const archiveManifestLine = (f: DownloadFile): string => (isListablePath(f.path) ? `${f.path}\t${f.size}\t${f.sha256}\n` : '');
 
 /** aria2c input file (aria2c -i): the URL, then indented options for it. */
-export function aria2Input(files: Iterable<DownloadFile>, baseUrl: string): string {
-  let out = '';
-  for (const f of files) {
-    if (!isListablePath(f.path)) continue;
-    out += `${rawUrl(baseUrl, f.id)}\n  out=${f.slug}/${f.path}\n  checksum=sha-256=${f.sha256}\n`;
-  }
-  return out;
-}
+export const aria2Format = (baseUrl: string): ListFormat => ({
+  head: '',
+  line: (f) => (isListablePath(f.path) ? `${rawUrl(baseUrl, f.id)}\n  out=${f.slug}/${f.path}\n  checksum=sha-256=${f.sha256}\n` : ''),
+  tail: '',
+});
 
 /** LICENSE.txt of a dataset: what its card records, and an honest "unknown" when nothing is. */
 export function licenseText(card: Card): string {
@@ -75,18 +89,16 @@ const q = (s: string) => `'${s.replace(/'/g, `'\\''`)}'`;
  * re-fetches what is corrupt, reports what failed and exits non-zero then. The file list
  * is a quoted here-document of tab-separated fields: nothing in it is expanded by the shell.
  */
-export function downloadScript(opts: { title: string; defaultDir: string; baseUrl: string; files: Iterable<DownloadFile>; external: ExternalDataset[] }): string {
-  const list: string[] = [];
-  for (const f of opts.files) if (isListablePath(f.path)) list.push(`${rawUrl(opts.baseUrl, f.id)}\t${f.slug}/${f.path}\t${f.size}\t${f.sha256}`);
+export function scriptFormat(opts: { title: string; defaultDir: string; baseUrl: string; external: ExternalDataset[] }): ListFormat {
   const notes = opts.external.flatMap((d) => [
     `echo ${q(`${d.slug} (${d.name}) is not mirrored on this server: get it from its source.`)}`,
     `echo ${q(`  source: ${d.source_url ?? 'unknown'}`)}`,
     ...(d.source_command ? [`echo ${q(`  usual command: ${d.source_command}`)}`] : []),
   ]);
-  return `#!/bin/sh
+  const head = `#!/bin/sh
 # ${opts.title.replace(/[\r\n]/g, ' ')}
 # Usage: sh download.sh [target-folder]   (default: ${opts.defaultDir})
-# Downloads ${list.length} file(s) with curl, resumes partial files, verifies every SHA-256,
+# Downloads the files listed at the end with curl, resumes partial files, verifies every SHA-256,
 # re-downloads corrupt files, and exits non-zero naming the files that still fail.
 set -eu
 OUT=\${1:-${q(opts.defaultDir)}}
@@ -112,7 +124,8 @@ while IFS="$TAB" read -r url path size sha; do
   if [ "$size" -eq 0 ] && [ ! -f "$dest" ]; then : > "$dest"; fi
   if sum_ok "$dest" "$sha"; then ok=$((ok + 1)); else bad=$((bad + 1)); printf '%s\\n' "$path" >> "$FAILED"; fi
 done <<'MEDIMG_FILE_LIST'
-${list.map((l) => `${l}\n`).join('')}MEDIMG_FILE_LIST
+`;
+  const tail = `MEDIMG_FILE_LIST
 echo "verified: $ok file(s) in $OUT"
 if [ "$bad" -gt 0 ]; then
   echo "FAILED: $bad file(s) missing or with a wrong SHA-256:" >&2
@@ -121,4 +134,5 @@ if [ "$bad" -gt 0 ]; then
 fi
 rm -f "$FAILED"
 `;
+  return { head, line: (f) => (isListablePath(f.path) ? `${rawUrl(opts.baseUrl, f.id)}\t${f.slug}/${f.path}\t${f.size}\t${f.sha256}\n` : ''), tail };
 }

@@ -166,6 +166,12 @@ print(json.dumps([[i.filename, hashlib.sha256(z.read(i)).hexdigest()] for i in z
       expect(res.status).toBe(206);
       expect(Buffer.from(await res.arrayBuffer()).equals(whole.subarray(at - 5000, at + 5001))).toBe(true);
     }
+    // The manifest of more files than a page is streamed a page at a time, complete and in order.
+    const manifestRes = await fetch(`${s.base}/api/v1/datasets/gamma-chest-xray/manifest.tsv?path=many/`);
+    expect(manifestRes.headers.get('transfer-encoding')).toBe('chunked');
+    const lines = (await manifestRes.text()).trimEnd().split('\n');
+    expect(lines.length).toBe(files.length + 1);
+    expect(lines.slice(1).map((l) => l.split('\t').slice(1).join('\t'))).toEqual(files.map((f) => `gamma-chest-xray/${f.path}\t${f.data.length}\t${sha256(f.data)}`));
   }, 60_000);
 });
 

@@ -3,7 +3,7 @@ import type { ArchiveQuery, Card } from '../../contract/index.js';
 import { contentTypeFor } from '../domain/byte-range.js';
 import { toBibtex } from '../domain/citation.js';
 import { toCroissant } from '../domain/croissant.js';
-import { ARCHIVE_MANIFEST_HEADER, archiveManifestLine, type DownloadFile, licenseText, manifestTsv } from '../domain/download-lists.js';
+import { ARCHIVE_MANIFEST_HEADER, archiveManifestLine, type DownloadFile, licenseText, type ListFormat, manifestFormat } from '../domain/download-lists.js';
 import { type BlockSource, freshBlocks } from '../domain/block-pool.js';
 import { AppError, NotFoundError } from '../domain/errors.js';
 import { type ArchiveGroup, planZip, StalePlanError, type ZipPlan } from '../domain/zip-plan.js';
@@ -271,14 +271,33 @@ export function createDownloadsService(deps: {
     };
   }
 
-  /** Every file of the parts, in archive order (for manifests and scripts). */
-  const filesOf = async (parts: ArchivePart[]): Promise<DownloadFile[]> =>
-    (await Promise.all(parts.map((p) => deps.downloads.entries(p.card.slug, p.filter)))).flat() as DownloadFile[];
+  /** The files of the parts in archive order, a page at a time. */
+  async function* pagesOf(parts: ArchivePart[]): AsyncGenerator<DownloadFile[]> {
+    for (const p of parts) {
+      for (let after: string | null = null; ;) {
+        const rows = await deps.downloads.entriesPage(p.card.slug, p.filter, after, PAGE_ROWS);
+        if (rows.length === 0) break;
+        yield rows as DownloadFile[];
+        after = rows[rows.length - 1]!.path;
+      }
+    }
+  }
+
+  /** A file list (manifest, aria2 input, script) as text, a page of files at a time: never one string. */
+  async function* listText(format: ListFormat, parts: ArchivePart[]): AsyncGenerator<string> {
+    if (format.head) yield format.head;
+    for await (const rows of pagesOf(parts)) {
+      let text = '';
+      for (const f of rows) text += format.line(f);
+      if (text) yield text;
+    }
+    if (format.tail) yield format.tail;
+  }
 
   return {
     part,
     archive,
-    filesOf,
+    listText,
 
     /** The original bytes of one indexed file, after checking it is still the file that was indexed. */
     async raw(id: number): Promise<Download> {
@@ -306,8 +325,8 @@ export function createDownloadsService(deps: {
       return archive([await part(slug, q)], `${slug}.zip`);
     },
 
-    async datasetManifest(slug: string, q: ArchiveQuery, baseUrl: string): Promise<string> {
-      return manifestTsv(await filesOf([await part(slug, q)]), baseUrl);
+    async datasetManifest(slug: string, q: ArchiveQuery, baseUrl: string): Promise<AsyncIterable<string>> {
+      return listText(manifestFormat(baseUrl), [await part(slug, q)]);
     },
   };
 }

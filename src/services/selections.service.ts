@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { type Card, MAX_SELECTION_DATASETS, type Selection, SelectionRequest, sourceCommand } from '../../contract/index.js';
 import { toBibtex } from '../domain/citation.js';
-import { aria2Input, downloadScript, type ExternalDataset, manifestTsv } from '../domain/download-lists.js';
+import { aria2Format, type ExternalDataset, manifestFormat, scriptFormat } from '../domain/download-lists.js';
 import { toFtsQuery } from '../domain/dataset-query.js';
 import { InvalidInputError, NotFoundError } from '../domain/errors.js';
 import type { DatasetSearchRepo } from '../repos/dataset-search.repo.js';
@@ -120,23 +120,23 @@ export function createSelectionsService(deps: {
       return deps.files.archive((await parts(list)).parts, `medimg-selection-${id}.zip`);
     },
 
-    async manifest(id: string, baseUrl: string): Promise<string> {
+    async manifest(id: string, baseUrl: string): Promise<AsyncIterable<string>> {
       const { list } = await load(id);
-      return manifestTsv(await deps.files.filesOf((await parts(list)).parts), baseUrl);
+      return deps.files.listText(manifestFormat(baseUrl), (await parts(list)).parts);
     },
 
-    async aria2(id: string, baseUrl: string): Promise<string> {
+    async aria2(id: string, baseUrl: string): Promise<AsyncIterable<string>> {
       const { list } = await load(id);
-      return aria2Input(await deps.files.filesOf((await parts(list)).parts), baseUrl);
+      return deps.files.listText(aria2Format(baseUrl), (await parts(list)).parts);
     },
 
-    async script(id: string, baseUrl: string): Promise<string> {
+    async script(id: string, baseUrl: string): Promise<AsyncIterable<string>> {
       const { list } = await load(id);
       const { parts: mirrored, external } = await parts(list);
-      return downloadScript({
+      return deps.files.listText(scriptFormat({
         title: `MedImg selection ${id} from ${baseUrl}: ${list.map((c) => c.slug).join(', ')}`.slice(0, 400),
-        defaultDir: `medimg-${id}`, baseUrl, files: await deps.files.filesOf(mirrored), external,
-      });
+        defaultDir: `medimg-${id}`, baseUrl, external,
+      }), mirrored);
     },
 
     async citations(id: string): Promise<string> {

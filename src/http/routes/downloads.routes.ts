@@ -1,4 +1,5 @@
 import type { ServerResponse } from 'node:http';
+import { Readable } from 'node:stream';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { ArchiveQuery, FileIdParams, SelectionIdParams, SelectionRequest, SlugParams } from '../../../contract/index.js';
 import { type BlockPool, blockPool, blockStore } from '../../domain/block-pool.js';
@@ -94,8 +95,9 @@ function baseUrl(req: FastifyRequest): string {
   return `${req.protocol}://${req.host}`;
 }
 
-const text = (reply: FastifyReply, type: string, filename: string, body: string) =>
-  reply.type(type).header('content-disposition', contentDisposition(filename)).send(body);
+/** A text answer; a list of files comes as chunks (a page of files each) and is streamed as it is made. */
+const text = (reply: FastifyReply, type: string, filename: string, body: string | AsyncIterable<string>) =>
+  reply.type(type).header('content-disposition', contentDisposition(filename)).send(typeof body === 'string' ? body : Readable.from(body));
 
 export function downloadsRoutes(app: FastifyInstance, downloads: DownloadsService, selections: SelectionsService): void {
   app.get('/api/v1/files/:id/raw', async (req, reply) =>
