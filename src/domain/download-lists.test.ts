@@ -1,6 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import type { Card } from '../../contract/index.js';
-import { aria2Format, isListablePath, licenseText, manifestFormat, render, scriptFormat } from './download-lists.js';
+import { aria2Format, type DownloadFile, isListablePath, licenseText, type ListFormat, manifestFormat, scriptFormat } from './download-lists.js';
+
+/** The whole text of a list, as the services stream it page by page. */
+const render = (format: ListFormat, files: DownloadFile[]) => format.head + files.map(format.line).join('') + format.tail;
 
 const card = (license: Card['license']) => ({
   slug: 'x-ray', name: 'X Ray', source: { platform: 'kaggle', url: 'https://www.kaggle.com/datasets/a/b' }, license,

@@ -32,18 +32,12 @@ export const rawUrl = (baseUrl: string, id: number) => `${baseUrl}/api/v1/files/
 /**
  * A list of files as text: `head`, one `line` per file ('' leaves a file out), `tail`. Lists are
  * written page by page (services stream them), so that a list of a million files is never one
- * string; render() makes the whole text at once for small lists and tests.
+ * string.
  */
 export interface ListFormat {
   head: string;
   line: (f: DownloadFile) => string;
   tail: string;
-}
-
-export function render(format: ListFormat, files: Iterable<DownloadFile>): string {
-  let out = format.head;
-  for (const f of files) out += format.line(f);
-  return out + format.tail;
 }
 
 /** manifest.tsv of shared-api.md: url, `<slug>/<path>`, size, sha256; files come ordered by slug then path. */

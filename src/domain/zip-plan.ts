@@ -92,8 +92,6 @@ class Fingerprint {
   digest() { return `${(this.a >>> 0).toString(16)}${(this.b >>> 0).toString(16)}`; }
 }
 
-const localLen = localHeaderLen;
-const centralLen = centralHeaderLen;
 
 const addEntry = (fp: Fingerprint, e: PlanEntry) => {
   fp.add(e.name);
@@ -135,8 +133,8 @@ export async function planZip<Row>(groups: ArchiveGroup<Row>[], pageSize = 1024)
         if (nameLen > MAX16) throw new Error(`Zip entry name too long: ${e.name.slice(0, 80)}…`);
         addEntry(fp, e);
         if (names.has(e.name)) taken.add(e.name);
-        cd += centralLen(nameLen, e.size, pos);
-        const headLen = localLen(nameLen, e.size);
+        cd += centralHeaderLen(nameLen, e.size, pos);
+        const headLen = localHeaderLen(nameLen, e.size);
         block.headerBytes += headLen;
         pos += headLen + e.size;
       }
@@ -166,8 +164,8 @@ export async function planZip<Row>(groups: ArchiveGroup<Row>[], pageSize = 1024)
       const crc = 'bytes' in t ? crc32(t.bytes) : lines[i]!.crc;
       tb.entries.push({ name, nameLen, size, crc32: crc, headerOffset: pos, trailer: i });
       all.add(`${name}\t${size}\t${crc}\n`);
-      cd += centralLen(nameLen, size, pos);
-      pos += localLen(nameLen, size) + size;
+      cd += centralHeaderLen(nameLen, size, pos);
+      pos += localHeaderLen(nameLen, size) + size;
     });
     tb.length = pos - tb.start;
     tb.cdLength = cd - tb.cdStart;
@@ -230,7 +228,7 @@ async function* pieces<Row>(groups: ArchiveGroup<Row>[], blocks: Block<Row>[], c
       let hp = 0;
       for (const row of await rowsOf(b)) {
         const e = group.entry(row);
-        const headLen = localLen(utf8Length(e.name), e.size);
+        const headLen = localHeaderLen(utf8Length(e.name), e.size);
         if (at + headLen + e.size > start) {
           if (at >= stop) break;
           const head = clip(heads.subarray(hp, writeLocalHeader(heads, hp, e)), at);
@@ -247,7 +245,7 @@ async function* pieces<Row>(groups: ArchiveGroup<Row>[], blocks: Block<Row>[], c
       for (const e of b.entries) {
         const lh = clip(localHeader(e), e.headerOffset);
         if (lh) out.push(lh);
-        const dataAt = e.headerOffset + localLen(e.nameLen, e.size);
+        const dataAt = e.headerOffset + localHeaderLen(e.nameLen, e.size);
         if (dataAt + e.size <= start || dataAt >= stop) continue;
         const t = groups[b.group]!.trailers[e.trailer]!;
         if ('bytes' in t) {
@@ -292,7 +290,7 @@ async function* pieces<Row>(groups: ArchiveGroup<Row>[], blocks: Block<Row>[], c
         const e = group.entry(row);
         const nameLen = utf8Length(e.name);
         hp = writeCentralHeader(heads, hp, e, headerOffset);
-        headerOffset += localLen(nameLen, e.size) + e.size;
+        headerOffset += localHeaderLen(nameLen, e.size) + e.size;
       }
       const p = clip(heads, at);
       if (p) out.push(p);
