@@ -27,7 +27,7 @@ const TREE = join(ROOT, 'tree');
 const SINGLE = join(ROOT, 'single');
 const DATA = join(ROOT, 'data');
 const CATALOG = resolve(import.meta.dirname, '../test/fixtures/catalog');
-const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5);
 
 /** Content that differs per file without costing a random generator 2 GB of work. */
 function fill(buf: Buffer, seed: number) {
@@ -94,9 +94,10 @@ async function ingest() {
 }
 
 function startServer(): Promise<{ base: string; pid: number; stop: () => void }> {
-  // As `npm start` runs it (a small young generation: less memory held between collections).
+  // As `npm start` runs it (a small young generation: less memory held between collections), without
+  // the demo mirror: its ingestion on a fresh data directory would overlap the first downloads.
   const child = spawn(process.execPath, ['--max-semi-space-size=4', resolve(import.meta.dirname, '../bin/medimg.js'), 'serve'], {
-    env: { ...process.env, PORT: '0', HOST: '127.0.0.1', MEDIMG_DATA_DIR: DATA, MEDIMG_CATALOG_DIR: CATALOG, LOG_LEVEL: 'warn', MEDIMG_THUMBNAILS: '0', MEDIMG_UPDATE_INTERVAL: '0' },
+    env: { ...process.env, PORT: '0', HOST: '127.0.0.1', MEDIMG_DATA_DIR: DATA, MEDIMG_CATALOG_DIR: CATALOG, LOG_LEVEL: 'warn', MEDIMG_THUMBNAILS: '0', MEDIMG_UPDATE_INTERVAL: '0', MEDIMG_DEMO: '0' },
     stdio: ['ignore', 'pipe', 'inherit'],
   });
   return new Promise((ok, fail) => {
@@ -164,10 +165,12 @@ try {
   await catRate(total); // page cache warm for everyone
   const rates = { archive: [] as number[], again: [] as number[], single: [] as number[], cat: [] as number[] };
   const cpu = { archive: [] as number[], again: [] as number[], single: [] as number[] };
+  const hwm: string[] = []; // the peak after each download: where memory grew
   const timed = async (kind: 'archive' | 'again' | 'single', url: string, bytes: number) => {
     const c0 = cpuSeconds(server.pid);
     rates[kind].push(await curlRate(url, bytes));
     cpu[kind].push(cpuSeconds(server.pid) - c0);
+    hwm.push(`${kind} ${peakRssMb(server.pid).toFixed(0)}`);
   };
   for (let r = 0; r < ROUNDS; r++) {
     await timed('single', singleUrl, total);
@@ -185,6 +188,7 @@ try {
   console.log(`archive / single file: ${(median(rates.archive) / median(rates.single)).toFixed(2)}x planned first, ${(median(rates.again) / median(rates.single)).toFixed(2)}x plan reused (target >= 0.9x)`);
   console.log(`server CPU per download (median): archive ${median(cpu.archive).toFixed(2)} s (again ${median(cpu.again).toFixed(2)} s), single file ${median(cpu.single).toFixed(2)} s`);
   console.log(`server peak RSS (VmHWM): ${peakRssMb(server.pid).toFixed(0)} MB, ${rssAtStart.toFixed(0)} MB of it before the first download (target < 150 MB)`);
+  console.log(`  peak after each download (MB): ${hwm.join(', ')}`);
 } finally {
   server.stop();
 }
