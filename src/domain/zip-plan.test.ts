@@ -26,7 +26,13 @@ function group(rows: Row[], trailers: Trailer<Row>[] = []) {
 async function render(plan: ZipPlan<Row>, start = 0, end = plan.total): Promise<Buffer> {
   const out: Uint8Array[] = [];
   for await (const batch of plan.pieces(start, end)) {
-    for (const p of batch) out.push(p.kind === 'bytes' ? p.bytes : p.row.data.subarray(p.offset, p.offset + p.length));
+    for (const p of batch) {
+      if (p.kind === 'bytes') out.push(p.bytes);
+      else {
+        if (p.head) out.push(p.head);
+        out.push(p.row.data.subarray(p.offset, p.offset + p.length));
+      }
+    }
   }
   return Buffer.concat(out);
 }

@@ -28,8 +28,11 @@ export interface ArchiveGroup<Row> {
   trailers: Trailer<Row>[];
 }
 
-/** What a byte range is made of: literal bytes, or `length` bytes of a row's content from `offset`. */
-export type PlanPiece<Row> = { kind: 'bytes'; bytes: Uint8Array } | { kind: 'row'; row: Row; entry: PlanEntry; offset: number; length: number };
+/**
+ * What a byte range is made of: literal bytes, or `length` bytes of a row's content from `offset`,
+ * preceded by `head` (the row's whole local header) when the range holds all of it and some content.
+ */
+export type PlanPiece<Row> = { kind: 'bytes'; bytes: Uint8Array } | { kind: 'row'; row: Row; entry: PlanEntry; offset: number; length: number; head?: Uint8Array };
 
 interface Span { start: number; length: number; cdStart: number; cdLength: number }
 interface RowPage<Row> extends Span {
@@ -231,12 +234,16 @@ async function* pieces<Row>(groups: ArchiveGroup<Row>[], blocks: Block<Row>[], c
         const headLen = localHeaderLen(utf8Length(e.name), e.size);
         if (at + headLen + e.size > start) {
           if (at >= stop) break;
-          const head = clip(heads.subarray(hp, writeLocalHeader(heads, hp, e)), at);
-          if (head) out.push(head);
+          const head = heads.subarray(hp, writeLocalHeader(heads, hp, e));
           const dataAt = at + headLen;
           const from = Math.max(start, dataAt) - dataAt;
           const to = Math.min(stop, dataAt + e.size) - dataAt;
-          if (from < to) out.push({ kind: 'row', row, entry: e, offset: from, length: to - from });
+          if (from < to && at >= start) out.push({ kind: 'row', row, entry: e, offset: from, length: to - from, head });
+          else {
+            const h = clip(head, at);
+            if (h) out.push(h);
+            if (from < to) out.push({ kind: 'row', row, entry: e, offset: from, length: to - from });
+          }
         }
         hp += headLen;
         at += headLen + e.size;

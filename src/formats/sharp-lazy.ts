@@ -6,6 +6,11 @@ import type SharpFn from 'sharp';
 let loading: Promise<typeof SharpFn> | undefined;
 
 export function loadSharp(): Promise<typeof SharpFn> {
-  loading ??= import('sharp').then((m) => m.default);
+  loading ??= import('sharp').then((m) => {
+    // libvips keeps up to 50 MB of recent operations' results per process by default: useless here
+    // (each file is decoded once, previews are cached on disk) and held for ever after an ingest.
+    m.default.cache(false);
+    return m.default;
+  });
   return loading;
 }

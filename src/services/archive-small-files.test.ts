@@ -5,7 +5,7 @@ import type { DownloadRow } from '../repos/downloads.repo.js';
 import type { SmallFile, SmallFilesBatch, SmallFilesRepo } from '../repos/small-files/small-files.repo.js';
 import { archiveSmallFiles } from './archive-small-files.js';
 
-/** A reader that answers from memory and records what is asked, outstanding and given back. */
+/** A reader that answers from memory (each file's head, then its path's first letter size times) and records what is asked, outstanding and given back. */
 function fakeReader(fail?: string) {
   const asked: string[][] = [];
   let outstanding = 0;
@@ -15,7 +15,7 @@ function fakeReader(fail?: string) {
     read: async (files: SmallFile[]): Promise<SmallFilesBatch> => {
       asked.push(files.map((f) => f.absPath));
       maxOutstanding = Math.max(maxOutstanding, ++outstanding);
-      const data = Buffer.concat(files.map((f) => Buffer.alloc(f.size, f.absPath)));
+      const data = Buffer.concat(files.flatMap((f) => [f.head ?? Buffer.alloc(0), Buffer.alloc(f.size, f.absPath)]));
       const failed = files.findIndex((f) => f.absPath === fail);
       return { data, failed, message: failed >= 0 ? 'gone (ENOENT)' : '' };
     },
@@ -25,39 +25,48 @@ function fakeReader(fail?: string) {
   return { repo, asked, recycled, max: () => maxOutstanding };
 }
 
-const row = (path: string, size: number): PlanPiece<DownloadRow> => ({
+const row = (path: string, size: number, head?: string): PlanPiece<DownloadRow> => ({
   kind: 'row', row: { id: 1, slug: 'ds', path, size, sha256: '', crc32: '0' }, entry: { name: `ds/${path}`, size, crc32: 0 }, offset: 0, length: size,
+  ...(head === undefined ? {} : { head: Buffer.from(head) }),
 });
 const header: PlanPiece<DownloadRow> = { kind: 'bytes', bytes: new Uint8Array(30) };
 const limits = { maxFile: 100, batchFiles: 3, batchBytes: 250, ahead: 1 };
 const stale = (m: string) => new AppError('conflict', 'stale_index', m);
+const text = async (run: Promise<{ bytes: Uint8Array; next: number }>) => {
+  const r = await run;
+  return [Buffer.from(r.bytes).toString(), r.next] as const;
+};
+const H = (c: string) => `<${c.repeat(28)}>`; // a 30-byte head
 
 describe('small files of an archive stream', () => {
-  it('batches by count and bytes, leaves out large and partial files, and asks for the next page before the current one ends', async () => {
+  it('reads runs of small files with their heads, batched by count and bytes (heads included), and asks for the next page before the current one ends', async () => {
     const r = fakeReader();
     const s = archiveSmallFiles(r.repo, limits, (row) => row.path, stale);
-    const page1 = [header, row('a', 10), header, row('b', 100), row('big', 101), row('c', 100), row('d', 60), { ...row('part', 50), length: 20 } as PlanPiece<DownloadRow>];
+    const page1 = [row('a', 10, H('A')), row('b', 100, H('B')), row('big', 101, H('G')), row('c', 100, H('C')), row('d', 60, H('D')), header, row('e', 5), { ...row('part', 50), length: 20 } as PlanPiece<DownloadRow>];
     const p1 = s.add(page1);
-    expect(page1.map((_, i) => p1.at[i]?.batch ?? '-')).toEqual(['-', 0, '-', 0, '-', 0, 1, '-']);
-    expect(r.asked).toEqual([['a', 'b', 'c'], ['d']]); // batch 0 and one ahead
-    const p2 = s.add([row('e', 5), row('f', 5)]);
+    // Runs: a+b (batch 0), c+d and e (batch 1: c's 130 bytes do not fit beside a's 40 and b's 130;
+    // e is a run of its own, after the header of an empty file).
+    expect(page1.map((_, i) => p1.at[i]?.batch ?? '-')).toEqual([0, '-', '-', 1, '-', '-', 1, '-']);
+    expect(r.asked).toEqual([['a', 'b'], ['c', 'd', 'e']]); // batch 0 and one ahead
+    const p2 = s.add([row('f', 5, H('F')), row('g', 5, H('G'))]);
     expect(r.asked.length).toBe(2); // nothing beyond `ahead` yet
-    expect(Buffer.from(await p1.contents(3)).toString()).toBe('b'.repeat(100));
-    expect(Buffer.from(await p1.contents(6)).toString()).toBe('d'.repeat(60)); // uses batch 1: batch 0 goes back, page 2's is asked for
-    expect(r.asked[2]).toEqual(['e', 'f']);
-    expect(r.recycled).toEqual([210]);
-    expect(Buffer.from(await p2.contents(1)).toString()).toBe('fffff');
+    expect(await text(p1.contents(0))).toEqual([`${H('A')}${'a'.repeat(10)}${H('B')}${'b'.repeat(100)}`, 2]);
+    expect(await text(p1.contents(3))).toEqual([`${H('C')}${'c'.repeat(100)}${H('D')}${'d'.repeat(60)}`, 5]); // uses batch 1: batch 0 goes back
+    expect(r.asked[2]).toEqual(['f', 'g']); // page 2's batch, asked for while page 1 is still being sent
+    expect(r.recycled).toEqual([170]);
+    expect(await text(p1.contents(6))).toEqual(['eeeee', 7]);
+    expect(await text(p2.contents(0))).toEqual([`${H('F')}fffff${H('G')}ggggg`, 2]);
     s.done();
     await new Promise((ok) => setImmediate(ok));
-    expect(r.recycled).toEqual([210, 60, 10]);
+    expect(r.recycled).toEqual([170, 225, 70]);
     expect(r.max()).toBeLessThanOrEqual(limits.ahead + 1);
   });
 
-  it('names the file the reader could not read, as a stale index', async () => {
+  it('names the file the reader could not read, as a stale index, in the run that holds it', async () => {
     const r = fakeReader('b');
     const s = archiveSmallFiles(r.repo, limits, (row) => row.path, stale);
-    const p = s.add([row('a', 1), row('b', 1)]);
-    expect(Buffer.from(await p.contents(0)).toString()).toBe('a');
-    await expect(p.contents(1)).rejects.toMatchObject({ code: 'stale_index', message: 'ds/b: gone (ENOENT)' });
+    const p = s.add([row('a', 1), row('big', 101), row('b', 1), row('c', 1)]);
+    expect(await text(p.contents(0))).toEqual(['a', 1]); // the file before the failed one, in its own run
+    await expect(p.contents(2)).rejects.toMatchObject({ code: 'stale_index', message: 'ds/b: gone (ENOENT)' });
   });
 });

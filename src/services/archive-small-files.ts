@@ -5,6 +5,9 @@ import type { SmallFile, SmallFilesBatch, SmallFilesRepo } from '../repos/small-
 
 type RowPiece = Extract<PlanPiece<DownloadRow>, { kind: 'row' }>;
 
+/** Pieces [first, end) of a page, read as one stretch of `length` bytes at `offset` of a batch whose files from `index` they are. */
+interface Run { batch: number; index: number; offset: number; length: number; end: number }
+
 export interface SmallFileLimits {
   /** Whole files up to this size go through the reader thread. */
   maxFile: number;
@@ -47,29 +50,44 @@ export function archiveSmallFiles(small: SmallFilesRepo, limits: SmallFileLimits
     releasedUpTo = Math.max(releasedUpTo, upTo);
   };
   return {
-    /** Adds a page's whole small files; the accessor gives piece i's bytes (at[i] set for those pieces). */
+    /**
+     * Adds a page's whole small files. Consecutive ones in the same batch form a run, read by the
+     * reader thread with their local headers as one stretch of bytes: at[i] is set for the first
+     * piece of each run, and contents(i) gives the run's bytes and the index of the piece after it.
+     */
     add(page: PlanPiece<DownloadRow>[]) {
-      const at: ({ batch: number; index: number; offset: number } | undefined)[] = [];
+      const at: (Run | undefined)[] = [];
       let cur: SmallFile[] = [];
-      let bytes = 0;
+      let bytes = 0; // of the current batch, heads included (so that recycled buffers fit any batch)
+      let run: Run | undefined;
       page.forEach((p, i) => {
-        if (p.kind !== 'row' || p.length !== p.entry.size || p.entry.size > limits.maxFile) return;
-        if (cur.length === limits.batchFiles || (cur.length > 0 && bytes + p.entry.size > limits.batchBytes)) {
+        if (p.kind !== 'row' || p.length !== p.entry.size || p.entry.size > limits.maxFile) {
+          run = undefined;
+          return;
+        }
+        const length = (p.head?.length ?? 0) + p.entry.size;
+        if (cur.length === limits.batchFiles || (cur.length > 0 && bytes + length > limits.batchBytes)) {
           batches.push(cur);
           cur = [];
           bytes = 0;
+          run = undefined;
         }
-        at[i] = { batch: batches.length, index: cur.length, offset: bytes };
-        cur.push({ absPath: fileOf(p.row, p.entry.name), size: p.entry.size, crc32: p.entry.crc32 });
-        bytes += p.entry.size;
+        if (!run) {
+          run = { batch: batches.length, index: cur.length, offset: bytes, length: 0, end: i };
+          at[i] = run;
+        }
+        cur.push({ absPath: fileOf(p.row, p.entry.name), size: p.entry.size, crc32: p.entry.crc32, head: p.head });
+        bytes += length;
+        run.length += length;
+        run.end = i + 1;
       });
       if (cur.length) batches.push(cur);
       fill();
       return {
         at,
-        async contents(i: number): Promise<Uint8Array> {
+        /** The bytes of the run that starts at piece i (heads and contents), and the piece after it. */
+        async contents(i: number): Promise<{ bytes: Uint8Array; next: number }> {
           const w = at[i]!;
-          const p = page[i] as RowPiece;
           if (w.batch > inUse) {
             release(w.batch);
             inUse = w.batch;
@@ -77,8 +95,11 @@ export function archiveSmallFiles(small: SmallFilesRepo, limits: SmallFileLimits
           }
           const got = await reads[w.batch]!;
           received.set(w.batch, got);
-          if (got.failed === w.index) throw stale(`${p.entry.name}: ${got.message}`);
-          return got.data.subarray(w.offset, w.offset + p.entry.size);
+          if (got.failed >= w.index && got.failed < w.index + (w.end - i)) {
+            const p = page[i + got.failed - w.index] as RowPiece;
+            throw stale(`${p.entry.name}: ${got.message}`);
+          }
+          return { bytes: got.data.subarray(w.offset, w.offset + w.length), next: w.end };
         },
       };
     },

@@ -214,12 +214,23 @@ export function createDownloadsService(deps: {
             const piece = page.pieces[i]!;
             let whole: Uint8Array;
             if (piece.kind === 'bytes') whole = piece.bytes;
-            else if (page.small.at[i]) whole = await page.small.contents(i);
-            else {
+            else if (page.small.at[i]) {
+              // A run of small files with their headers, read by the reader thread as one stretch.
+              const run = await page.small.contents(i);
+              whole = run.bytes;
+              i = run.next - 1;
+            } else {
               // A large file, or part of one: checked by size only (a CRC-32 here would cost ~20% of
               // the CPU of the whole stream; a file changed in place is still caught by the CRC check
               // of every zip reader on extraction, and by the SHA-256 of MANIFEST.tsv).
               const e = piece.entry;
+              if (piece.head) {
+                for (let off = copyIn(piece.head, 0); off < piece.head.length; off = copyIn(piece.head, off)) {
+                  yield out;
+                  out = await blocks.take();
+                  len = 0;
+                }
+              }
               const f = await raw.openSized(fileOf(piece.row, e.name), e.size);
               // Headers alone in a block go out first, so that the file is read in whole blocks:
               // half as many reads as when each block straddles the file's start.

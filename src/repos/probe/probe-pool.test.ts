@@ -1,7 +1,7 @@
 import { execFileSync } from 'node:child_process';
 import { copyFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it, vi } from 'vitest';
 import { tempDir } from '../../../test/helpers.js';
 import { nibabelFile, pydicomFile } from '../../../test/third-party.js';
 import { createProbePool } from './probe-pool.js';
@@ -27,6 +27,22 @@ describe('probe pool', () => {
       for (const [i, r] of results.entries()) expect(r, paths[i]).toMatchObject({ ...(await hashFile(paths[i]!)), error: null });
       expect(results.at(-2)!.meta).toMatchObject({ format: 'dicom' });
       expect(results.at(-1)!.meta).toMatchObject({ format: 'nifti' });
+    } finally {
+      await pool.close();
+    }
+  });
+
+  it('stops its workers after idleMs without work and starts them again for the next file', async () => {
+    const paths = files(8);
+    const pool = createProbePool({ size: 2, timeoutMs: 60_000, maxHeapMb: 256, idleMs: 100 });
+    try {
+      expect(pool.workers).toBe(2);
+      const first = await Promise.all(paths.map((p) => pool.probe(p, p)));
+      await vi.waitFor(() => expect(pool.workers).toBe(0), { timeout: 5000, interval: 20 });
+      const again = await Promise.all(paths.map((p) => pool.probe(p, p)));
+      expect(pool.workers).toBe(2);
+      expect(again).toEqual(first);
+      expect(first[3]).toMatchObject({ ...(await hashFile(paths[3]!)), error: null });
     } finally {
       await pool.close();
     }

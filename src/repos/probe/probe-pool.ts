@@ -11,6 +11,11 @@ export interface ProbePoolOptions {
   thumbDir?: string;
   /** Files sent ahead to each worker (default 64); see pump(). */
   depth?: number;
+  /**
+   * The workers stop after this long without work (default 10 s) and start again with the next
+   * file: each holds an isolate and, once it has made thumbnails, libvips' buffers (~35 MB each).
+   */
+  idleMs?: number;
 }
 
 interface Task {
@@ -30,6 +35,8 @@ interface Slot {
   dead?: boolean;
   /** Has loaded its code: until then no time limit runs (starting a worker can take seconds on a busy machine). */
   ready?: boolean;
+  /** Stopped for want of work: its exit replaces nothing. */
+  retired?: boolean;
 }
 
 const ENTRY = new URL('./probe-worker-entry.mjs', import.meta.url);
@@ -47,6 +54,8 @@ export function createProbePool(opts: ProbePoolOptions) {
   const slots: Slot[] = [];
   let nextId = 1;
   let closed = false;
+  const idleMs = opts.idleMs ?? 10_000;
+  let idleTimer: NodeJS.Timeout | undefined;
 
   const takeNext = (): Task | undefined => {
     const task = queue[head];
@@ -80,6 +89,7 @@ export function createProbePool(opts: ProbePoolOptions) {
     slot.worker.on('error', () => undefined);
     slot.worker.on('exit', () => {
       clearTimeout(slot.timer);
+      if (slot.retired) return;
       slot.dead = true;
       const i = slots.indexOf(slot);
       if (i >= 0) slots.splice(i, 1);
@@ -120,18 +130,37 @@ export function createProbePool(opts: ProbePoolOptions) {
   // to answer a message: when other processes keep the CPUs busy, this thread may wait tens of
   // milliseconds for its turn (one file per message measured 2-3x slower under such load).
   function pump() {
-    for (const slot of slots) {
+    clearTimeout(idleTimer);
+    idleTimer = undefined;
+    if (!closed && slots.length === 0 && head < queue.length) for (let i = 0; i < opts.size; i++) slots.push(spawn());
+    fill: for (const slot of slots) {
       while (!slot.dead && slot.tasks.length < depth) {
         const task = takeNext();
-        if (!task) return;
+        if (!task) break fill;
         slot.tasks.push(task);
         if (slot.tasks.length === 1) arm(slot);
         slot.worker.postMessage({ id: task.id, absPath: task.absPath, name: task.name, thumbDir: opts.thumbDir });
       }
     }
+    if (!closed && slots.length > 0 && head >= queue.length && slots.every((s) => s.tasks.length === 0)) {
+      idleTimer = setTimeout(retire, idleMs);
+      idleTimer.unref();
+    }
+  }
+
+  /** Stops every worker (none has work); the next file starts them again. */
+  function retire() {
+    idleTimer = undefined;
+    for (const slot of slots.splice(0)) {
+      slot.retired = true;
+      slot.dead = true;
+      clearTimeout(slot.timer);
+      void slot.worker.terminate();
+    }
   }
 
   for (let i = 0; i < opts.size; i++) slots.push(spawn());
+  pump(); // no work yet: the idle clock starts now
 
   return {
     probe(absPath: string, name: string): Promise<ProbeResult> {
@@ -141,9 +170,12 @@ export function createProbePool(opts: ProbePoolOptions) {
         pump();
       });
     },
+    /** Worker threads running now. */
+    get workers() { return slots.length; },
     /** Stops the workers; files not yet answered are rejected, so that no caller waits for ever. */
     async close() {
       closed = true;
+      clearTimeout(idleTimer);
       await Promise.all(slots.map((s) => s.worker.terminate()));
       for (let task = takeNext(); task; task = takeNext()) task.reject(new Error('probe pool is closed'));
     },

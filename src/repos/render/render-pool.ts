@@ -8,6 +8,8 @@ export interface RenderPoolOptions {
   timeoutMs: number;
   /** V8 heap of each worker (typed arrays of voxels are bounded separately by MAX_VOLUME_BYTES). */
   maxHeapMb: number;
+  /** A worker stops after this long without work (default 30 s); the next task starts one again. */
+  idleMs?: number;
 }
 
 /** Why a render failed: 'format' (cannot decode), 'range' (bad index/range), 'missing' (file gone), 'limit' (time/memory). */
@@ -19,7 +21,7 @@ export class RenderError extends Error {
 }
 
 interface Job { id: number; task: RenderTask; resolve: (v: unknown) => void; reject: (e: Error) => void }
-interface Slot { worker: Worker; job?: Job; timer?: NodeJS.Timeout }
+interface Slot { worker: Worker; job?: Job; timer?: NodeJS.Timeout; idle?: NodeJS.Timeout }
 
 const ENTRY = new URL('./render-worker-entry.mjs', import.meta.url);
 
@@ -32,6 +34,7 @@ export function createRenderPool(opts: RenderPoolOptions) {
   const slots: Slot[] = [];
   let nextId = 1;
   let closed = false;
+  const idleMs = opts.idleMs ?? 30_000;
 
   function spawn(): Slot {
     const slot: Slot = { worker: new Worker(ENTRY, { resourceLimits: { maxOldGenerationSizeMb: opts.maxHeapMb } }) };
@@ -46,7 +49,9 @@ export function createRenderPool(opts: RenderPoolOptions) {
     slot.worker.on('exit', () => {
       const job = slot.job;
       done(slot);
-      slots.splice(slots.indexOf(slot), 1);
+      clearTimeout(slot.idle);
+      const i = slots.indexOf(slot);
+      if (i >= 0) slots.splice(i, 1);
       job?.reject(new RenderError('limit', 'the preview ran out of memory or crashed on this file'));
       if (!closed && queue.length > 0) pump();
     });
@@ -59,6 +64,17 @@ export function createRenderPool(opts: RenderPoolOptions) {
     slot.timer = undefined;
     slot.job = undefined;
     queueMicrotask(pump);
+    queueMicrotask(() => {
+      if (slot.job || closed || !slots.includes(slot)) return;
+      clearTimeout(slot.idle);
+      slot.idle = setTimeout(() => {
+        if (slot.job) return;
+        const i = slots.indexOf(slot);
+        if (i >= 0) slots.splice(i, 1);
+        void slot.worker.terminate();
+      }, idleMs);
+      slot.idle.unref();
+    });
   }
 
   function pump() {
@@ -67,6 +83,7 @@ export function createRenderPool(opts: RenderPoolOptions) {
       const slot = slots.find((s) => !s.job) ?? (slots.length < opts.size ? spawn() : undefined);
       if (!slot) return;
       const job = queue.shift()!;
+      clearTimeout(slot.idle);
       slot.job = job;
       slot.timer = setTimeout(() => {
         slot.job = undefined;
@@ -90,6 +107,8 @@ export function createRenderPool(opts: RenderPoolOptions) {
     image: async (t: Omit<ImageTask, 'type'>) => Buffer.from(await run<Uint8Array>({ type: 'image', ...t })),
     signal: (t: Omit<SignalTask, 'type'>) => run<SignalData>({ type: 'signal', ...t }),
     peaks: (t: Omit<PeaksTask, 'type'>) => run<AudioPeaks>({ type: 'peaks', ...t }),
+    /** Worker threads running now. */
+    get workers() { return slots.length; },
     async close() {
       closed = true;
       for (const j of queue.splice(0)) j.reject(new Error('render pool is closed'));

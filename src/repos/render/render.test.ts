@@ -1,6 +1,6 @@
 import { mkdirSync, readdirSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it, vi } from 'vitest';
 import { tempDir } from '../../../test/helpers.js';
 import { niftiBytes } from '../../formats/pixels/test-support.js';
 import { lpsAxes, reorient } from './orient.js';
@@ -82,6 +82,23 @@ describe('render pool', () => {
       expect([v.min, v.max, v.orientationKnown]).toEqual([0, 11, false]);
       const missing = await pool.volume({ paths: [join(tmp.dir, 'gone.nii')], meta }).catch((e: RenderError) => e);
       expect(missing).toMatchObject({ kind: 'missing' });
+    } finally {
+      await pool.close();
+    }
+  });
+
+  it('stops a worker that has been idle for idleMs and starts one again for the next task', async () => {
+    const path = join(tmp.dir, 'idle.nii');
+    writeFileSync(path, niftiBytes([2, 2, 1], Int16Array.from([1, 2, 3, 4])));
+    const meta = { kind: 'volume' as const, format: 'nifti' };
+    const pool = createRenderPool({ size: 2, timeoutMs: 30_000, maxHeapMb: 128, idleMs: 100 });
+    try {
+      expect(pool.workers).toBe(0);
+      await Promise.all([pool.volume({ paths: [path], meta }), pool.volume({ paths: [path], meta })]);
+      expect(pool.workers).toBe(2);
+      await vi.waitFor(() => expect(pool.workers).toBe(0), { timeout: 5000, interval: 20 });
+      expect((await pool.volume({ paths: [path], meta })).dims).toEqual([2, 2, 1]);
+      expect(pool.workers).toBe(1);
     } finally {
       await pool.close();
     }

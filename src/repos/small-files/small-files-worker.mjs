@@ -3,10 +3,11 @@
 // thread pool costs tens of microseconds of the main thread per call; here it costs the main
 // thread one message per batch. Plain JavaScript: it runs the same from src/ and from dist/.
 //
-// Request: { id, paths: string[], sizes: number[], crcs: number[], reuse?: ArrayBuffer } (a buffer
-// given back for reuse, transferred).
-// Reply: { id, data: ArrayBuffer (the files one after the other, then one spare byte; transferred),
-// failed: -1 | index, message }.
+// Request: { id, paths: string[], sizes: number[], crcs: number[], heads?: Uint8Array,
+// headLens?: number[], reuse?: ArrayBuffer } (a buffer given back for reuse, transferred). File i
+// is preceded by headLens[i] bytes of `heads` (its zip local header; they follow one another there).
+// Reply: { id, data: ArrayBuffer (head 0, file 0, head 1, file 1, ..., then one spare byte;
+// transferred), failed: -1 | index, message }.
 // A file is refused when it is a symlink (O_NOFOLLOW), or its size or CRC-32 is not the indexed one;
 // the reply then holds the files before it.
 import { closeSync, constants, openSync, readSync } from 'node:fs';
@@ -16,16 +17,22 @@ import { crc32 } from 'node:zlib';
 // Buffers are at least this big, so that the ones given back fit any later batch of the same limits.
 const MIN_BUFFER = 1024 * 1024 + 1;
 
-parentPort.on('message', ({ id, paths, sizes, crcs, reuse }) => {
-  let total = 0;
+parentPort.on('message', ({ id, paths, sizes, crcs, heads, headLens, reuse }) => {
+  let total = heads ? heads.length : 0;
   for (const s of sizes) total += s;
   // One byte more than announced, so that a file that grew is seen without an fstat.
   const data = reuse && reuse.byteLength >= total + 1 ? Buffer.from(reuse) : Buffer.allocUnsafeSlow(Math.max(total + 1, MIN_BUFFER));
   let at = 0;
+  let headAt = 0;
   let failed = -1;
   let message = '';
   for (let i = 0; i < paths.length; i++) {
     const size = sizes[i];
+    if (headLens && headLens[i] > 0) {
+      data.set(heads.subarray(headAt, headAt + headLens[i]), at);
+      at += headLens[i];
+      headAt += headLens[i];
+    }
     try {
       const fd = openSync(paths[i], constants.O_RDONLY | constants.O_NOFOLLOW);
       let got;

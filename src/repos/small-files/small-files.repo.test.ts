@@ -31,6 +31,18 @@ describe('small-file reader thread', () => {
     });
   });
 
+  it('puts each file\'s head (its zip local header) right before its contents', async () => {
+    mkdirSync(join(dir, 'h'), { recursive: true });
+    const files = Array.from({ length: 40 }, (_, i) => ({ ...file(`h/f${i}`, Buffer.alloc(i * 13, 65 + (i % 26))), head: i % 3 === 0 ? undefined : Buffer.alloc(30 + i, i) }));
+    const got = await repo.read(files);
+    expect(got.failed).toBe(-1);
+    expect(got.data.equals(Buffer.concat(files.flatMap((f) => (f.head ? [f.head, f.data] : [f.data]))))).toBe(true);
+    // A failure keeps every head and file before the failed one where it belongs.
+    const bad = await repo.read([files[1]!, { ...files[2]!, size: 1 }, files[4]!]);
+    expect(bad.failed).toBe(1);
+    expect(bad.data.subarray(0, files[1]!.head!.length + files[1]!.size).equals(Buffer.concat([files[1]!.head!, files[1]!.data]))).toBe(true);
+  });
+
   it('names the first file that is missing, a symlink, grown, shrunk or changed in place, and keeps the ones before it', async () => {
     const ok = file('ok', 'fine');
     const target = file('target', 'elsewhere');

@@ -4,11 +4,14 @@ export interface SmallFile {
   absPath: string;
   size: number;
   crc32: number;
+  /** Bytes that go right before the file's contents in the batch (its zip local header). */
+  head?: Uint8Array;
 }
 
 /**
- * The contents of a batch, one file after the other; `failed` is the index of the first file that
- * could not be read as indexed (-1: none). Give `data` back with recycle() once it is no longer used.
+ * The contents of a batch: each file's head then its contents, one file after the other; `failed`
+ * is the index of the first file that could not be read as indexed (-1: none), and `data` then
+ * holds the files before it. Give `data` back with recycle() once it is no longer used.
  */
 export interface SmallFilesBatch {
   data: Buffer;
@@ -59,10 +62,30 @@ export function createSmallFilesRepo(threads = 1) {
       const id = nextId++;
       const reuse = spare.pop();
       let total = 0;
-      for (const f of files) total += f.size;
+      let headBytes = 0;
+      const paths: string[] = [];
+      const sizes: number[] = [];
+      const crcs: number[] = [];
+      const headLens: number[] = [];
+      for (const f of files) {
+        paths.push(f.absPath);
+        sizes.push(f.size);
+        crcs.push(f.crc32);
+        headLens.push(f.head?.length ?? 0);
+        headBytes += f.head?.length ?? 0;
+      }
+      // The heads one after the other, in one small buffer copied into the message.
+      const heads = new Uint8Array(headBytes);
+      for (let i = 0, at = 0; i < files.length; i++) {
+        const h = files[i]!.head;
+        if (h) heads.set(h, at);
+        at += headLens[i]!;
+      }
+      total += headBytes;
+      for (const n of sizes) total += n;
       return new Promise((ok, fail) => {
         pending.set(id, { total, ok, fail });
-        const msg = { id, paths: files.map((f) => f.absPath), sizes: files.map((f) => f.size), crcs: files.map((f) => f.crc32), reuse };
+        const msg = { id, paths, sizes, crcs, heads, headLens, reuse };
         w.postMessage(msg, reuse ? [reuse] : []);
       });
     },
