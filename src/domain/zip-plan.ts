@@ -54,7 +54,7 @@ export interface ZipPlan<Row> {
   entries: number;
   /** A digest input that changes whenever any entry's name, size or CRC-32 does. */
   fingerprint: string;
-  /** Bytes [start, end) as pieces, in order, a batch (about a page) at a time. */
+  /** Bytes [start, end) as pieces, in order, a batch (at most a page, ~256 pieces) at a time. */
   pieces(start: number, end: number): AsyncGenerator<PlanPiece<Row>[]>;
 }
 
@@ -62,6 +62,7 @@ export class StalePlanError extends Error {}
 
 const utf8 = new TextEncoder();
 const CACHED_PAGES = 16;
+const PIECES_PER_BATCH = 256;
 
 /** UTF-8 byte length of a string without encoding it (lone surrogates count as U+FFFD, 3 bytes). */
 export function utf8Length(s: string): number {
@@ -243,6 +244,12 @@ async function* pieces<Row>(groups: ArchiveGroup<Row>[], blocks: Block<Row>[], c
             const h = clip(head, at);
             if (h) out.push(h);
             if (from < to) out.push({ kind: 'row', row, entry: e, offset: from, length: to - from });
+          }
+          // Short batches: their pieces are garbage before the next young collection instead of
+          // being promoted to the old generation while a whole page is sent.
+          if (out.length >= PIECES_PER_BATCH) {
+            yield out;
+            out = [];
           }
         }
         hp += headLen;
