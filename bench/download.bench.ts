@@ -94,10 +94,11 @@ async function ingest() {
 }
 
 function startServer(): Promise<{ base: string; pid: number; stop: () => void }> {
-  // As `npm start` runs it (a small young generation: less memory held between collections), without
-  // the demo mirror: its ingestion on a fresh data directory would overlap the first downloads.
+  // As `npm start` runs it (a small young generation and two malloc arenas: less memory held between
+  // collections and after other threads' work), without the demo mirror: its ingestion on a fresh data
+  // directory would overlap the first downloads.
   const child = spawn(process.execPath, ['--max-semi-space-size=4', resolve(import.meta.dirname, '../bin/medimg.js'), 'serve'], {
-    env: { ...process.env, PORT: '0', HOST: '127.0.0.1', MEDIMG_DATA_DIR: DATA, MEDIMG_CATALOG_DIR: CATALOG, LOG_LEVEL: 'warn', MEDIMG_THUMBNAILS: '0', MEDIMG_UPDATE_INTERVAL: '0', MEDIMG_DEMO: '0' },
+    env: { ...process.env, MALLOC_ARENA_MAX: '2', PORT: '0', HOST: '127.0.0.1', MEDIMG_DATA_DIR: DATA, MEDIMG_CATALOG_DIR: CATALOG, LOG_LEVEL: 'warn', MEDIMG_THUMBNAILS: '0', MEDIMG_UPDATE_INTERVAL: '0', MEDIMG_DEMO: '0' },
     stdio: ['ignore', 'pipe', 'inherit'],
   });
   return new Promise((ok, fail) => {
