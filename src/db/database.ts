@@ -10,6 +10,7 @@ import * as m0005 from './migrations/0005-file-crc32.js';
 import * as m0006 from './migrations/0006-selections.js';
 import * as m0007 from './migrations/0007-updates.js';
 import * as m0008 from './migrations/0008-mirror-versions.js';
+import * as m0009 from './migrations/0009-file-revisions.js';
 import type { Database } from './schema.js';
 
 export type Db = Kysely<Database>;
@@ -25,6 +26,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '0006-selections': m0006,
   '0007-updates': m0007,
   '0008-mirror-versions': m0008,
+  '0009-file-revisions': m0009,
 };
 
 export function openSqlite(file: string): Db {

@@ -153,7 +153,14 @@ export interface MirrorVersionFilesTable {
   to_version: number | null;
 }
 
+/** Moved by triggers whenever a dataset's files rows change (migration 0009). */
+export interface FileRevisionsTable {
+  slug: string;
+  rev: number;
+}
+
 export interface Database {
+  file_revisions: FileRevisionsTable;
   mirror_versions: MirrorVersionsTable;
   mirror_version_files: MirrorVersionFilesTable;
   update_checks: UpdateChecksTable;

@@ -49,14 +49,10 @@ export function createDownloadsRepo(db: Db) {
       return (await qb.orderBy('path').limit(limit).execute()) as DownloadRow[];
     },
 
-    /**
-     * Changes whenever anything is written to the database, by this connection (total_changes)
-     * or another one (data_version): what was read from it before may be reused while it is equal.
-     */
-    async indexToken(): Promise<string> {
-      const v = await sql<{ data_version: number }>`PRAGMA data_version`.execute(db);
-      const c = await sql<{ n: number }>`SELECT total_changes() AS n`.execute(db);
-      return `${v.rows[0]?.data_version}:${c.rows[0]?.n}`;
+    /** Each dataset's files revision (0 when it has none yet): it moves with every change to its files rows. */
+    async fileRevisions(slugs: string[]): Promise<Map<string, number>> {
+      const rows = slugs.length ? await db.selectFrom('file_revisions').select(['slug', 'rev']).where('slug', 'in', slugs).execute() : [];
+      return new Map(slugs.map((s) => [s, rows.find((r) => r.slug === s)?.rev ?? 0]));
     },
 
     /** One file with the root of its mirror, or undefined when the id is not indexed. */

@@ -144,22 +144,25 @@ export function createDownloadsService(deps: {
   }
 
   /**
-   * Plans are kept for the last few archives while the database is unchanged (any write, by this
-   * process or another, changes the token): a resumed download, the ranges of a multi-connection
-   * client or the same archive again skip the planning pass (one read of every index row).
+   * Plans are kept for the last few archives while what they are made of is unchanged: each
+   * dataset's files revision (moved by triggers on every change to its files rows), its mirror
+   * folder and index date, the filter, and its card (the trailers). A resumed download, the ranges
+   * of a multi-connection client or the same archive again skip the planning pass (one read of
+   * every index row), whatever else is written to the database meanwhile.
    */
-  const plans = new Map<string, { token: string; plan: Promise<ZipPlan<DownloadRow>> }>();
+  const plans = new Map<string, Promise<ZipPlan<DownloadRow>>>();
   async function planFor(parts: ArchivePart[]): Promise<ZipPlan<DownloadRow>> {
-    const key = JSON.stringify(parts.map((p) => [p.card.slug, p.root, p.indexedAt, p.filter.prefix ?? '', p.filter.label ?? '']));
-    const token = await deps.downloads.indexToken();
+    const revs = await deps.downloads.fileRevisions(parts.map((p) => p.card.slug));
+    const key = createHash('sha256').update(JSON.stringify(parts.map((p) =>
+      [p.card.slug, revs.get(p.card.slug), p.root, p.indexedAt, p.filter.prefix ?? '', p.filter.label ?? '', p.card]))).digest('hex');
     const hit = plans.get(key);
-    if (hit && hit.token === token) {
+    if (hit) {
       plans.delete(key);
       plans.set(key, hit); // most recently used last
-      return hit.plan;
+      return hit;
     }
     const plan = planZip(parts.map(group), PAGE_ROWS);
-    plans.set(key, { token, plan });
+    plans.set(key, plan);
     plan.catch(() => plans.delete(key));
     while (plans.size > PLANS_KEPT) plans.delete(plans.keys().next().value!);
     return plan;
