@@ -150,20 +150,21 @@ export function createDownloadsService(deps: {
    * of a multi-connection client or the same archive again skip the planning pass (one read of
    * every index row), whatever else is written to the database meanwhile.
    */
-  const plans = new Map<string, Promise<ZipPlan<DownloadRow>>>();
+  const plans = new Map<string, { revs: string; plan: Promise<ZipPlan<DownloadRow>> }>();
   async function planFor(parts: ArchivePart[]): Promise<ZipPlan<DownloadRow>> {
-    const revs = await deps.downloads.fileRevisions(parts.map((p) => p.card.slug));
     const key = createHash('sha256').update(JSON.stringify(parts.map((p) =>
-      [p.card.slug, revs.get(p.card.slug), p.root, p.indexedAt, p.filter.prefix ?? '', p.filter.label ?? '', p.card]))).digest('hex');
+      [p.card.slug, p.root, p.indexedAt, p.filter.prefix ?? '', p.filter.label ?? '', p.card]))).digest('hex');
+    const revs = JSON.stringify([...(await deps.downloads.fileRevisions(parts.map((p) => p.card.slug))).values()]);
     const hit = plans.get(key);
-    if (hit) {
-      plans.delete(key);
+    // A plan of older revisions is dropped at once (revisions only grow: it can never be used again).
+    plans.delete(key);
+    if (hit?.revs === revs) {
       plans.set(key, hit); // most recently used last
-      return hit;
+      return hit.plan;
     }
     const plan = planZip(parts.map(group), PAGE_ROWS);
-    plans.set(key, plan);
-    plan.catch(() => plans.delete(key));
+    plans.set(key, { revs, plan });
+    plan.catch(() => { if (plans.get(key)?.plan === plan) plans.delete(key); });
     while (plans.size > PLANS_KEPT) plans.delete(plans.keys().next().value!);
     return plan;
   }
