@@ -195,13 +195,19 @@ export function createDownloadsService(deps: {
       };
       let out = await blocks.take();
       let len = 0;
-      /** Copies what fits of buf[off..] into the current block; returns the new offset. */
-      const copyIn = (buf: Uint8Array, off: number): number => {
-        const n = Math.min(buf.length - off, out.length - len);
-        out.set(off === 0 && n === buf.length ? buf : buf.subarray(off, off + n), len);
-        len += n;
-        return off + n;
-      };
+      /** Copies all of buf into the blocks, handing over each one that fills up. */
+      async function* put(buf: Uint8Array): AsyncGenerator<Buffer> {
+        for (let off = 0; ;) {
+          const n = Math.min(buf.length - off, out.length - len);
+          out.set(off === 0 && n === buf.length ? buf : buf.subarray(off, off + n), len);
+          len += n;
+          off += n;
+          if (off === buf.length) return;
+          yield out;
+          out = await blocks.take();
+          len = 0;
+        }
+      }
       const small = archiveSmallFiles(deps.small, SMALL_LIMITS, fileOf, staleIndex);
       // The next page is planned and its small files asked for while the current one is sent.
       const pages = plan.pieces(start, end);
@@ -216,25 +222,18 @@ export function createDownloadsService(deps: {
           next = nextPage();
           for (let i = 0; i < page.pieces.length; i++) {
             const piece = page.pieces[i]!;
-            let whole: Uint8Array;
-            if (piece.kind === 'bytes') whole = piece.bytes;
+            if (piece.kind === 'bytes') yield* put(piece.bytes);
             else if (page.small.at[i]) {
               // A run of small files with their headers, read by the reader thread as one stretch.
               const run = await page.small.contents(i);
-              whole = run.bytes;
+              yield* put(run.bytes);
               i = run.next - 1;
             } else {
               // A large file, or part of one: checked by size only (a CRC-32 here would cost ~20% of
               // the CPU of the whole stream; a file changed in place is still caught by the CRC check
               // of every zip reader on extraction, and by the SHA-256 of MANIFEST.tsv).
               const e = piece.entry;
-              if (piece.head) {
-                for (let off = copyIn(piece.head, 0); off < piece.head.length; off = copyIn(piece.head, off)) {
-                  yield out;
-                  out = await blocks.take();
-                  len = 0;
-                }
-              }
+              if (piece.head) yield* put(piece.head);
               const f = await raw.openSized(fileOf(piece.row, e.name), e.size);
               // Headers alone in a block go out first, so that the file is read in whole blocks:
               // half as many reads as when each block straddles the file's start.
@@ -258,12 +257,6 @@ export function createDownloadsService(deps: {
               } finally {
                 await f.close();
               }
-              continue;
-            }
-            for (let off = copyIn(whole, 0); off < whole.length; off = copyIn(whole, off)) {
-              yield out;
-              out = await blocks.take();
-              len = 0;
             }
           }
         }
