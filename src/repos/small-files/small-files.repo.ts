@@ -68,11 +68,13 @@ export function createSmallFilesRepo(threads = 1) {
       const crcs: number[] = [];
       const headLens: number[] = [];
       for (const f of files) {
+        const headLen = f.head?.length ?? 0;
         paths.push(f.absPath);
         sizes.push(f.size);
         crcs.push(f.crc32);
-        headLens.push(f.head?.length ?? 0);
-        headBytes += f.head?.length ?? 0;
+        headLens.push(headLen);
+        headBytes += headLen;
+        total += headLen + f.size;
       }
       // The heads one after the other, in one small buffer copied into the message.
       const heads = new Uint8Array(headBytes);
@@ -81,8 +83,6 @@ export function createSmallFilesRepo(threads = 1) {
         if (h) heads.set(h, at);
         at += headLens[i]!;
       }
-      total += headBytes;
-      for (const n of sizes) total += n;
       return new Promise((ok, fail) => {
         pending.set(id, { total, ok, fail });
         const msg = { id, paths, sizes, crcs, heads, headLens, reuse };
