@@ -50,13 +50,18 @@ export function createRenderPool(opts: RenderPoolOptions) {
       const job = slot.job;
       done(slot);
       clearTimeout(slot.idle);
-      const i = slots.indexOf(slot);
-      if (i >= 0) slots.splice(i, 1);
+      forget(slot);
       job?.reject(new RenderError('limit', 'the preview ran out of memory or crashed on this file'));
       if (!closed && queue.length > 0) pump();
     });
     slots.push(slot);
     return slot;
+  }
+
+  /** Out of the pool (it exited, or is stopping for want of work). */
+  function forget(slot: Slot) {
+    const i = slots.indexOf(slot);
+    if (i >= 0) slots.splice(i, 1);
   }
 
   function done(slot: Slot) {
@@ -69,8 +74,7 @@ export function createRenderPool(opts: RenderPoolOptions) {
       clearTimeout(slot.idle);
       slot.idle = setTimeout(() => {
         if (slot.job) return;
-        const i = slots.indexOf(slot);
-        if (i >= 0) slots.splice(i, 1);
+        forget(slot);
         void slot.worker.terminate();
       }, idleMs);
       slot.idle.unref();
