@@ -6,12 +6,12 @@ import { toCroissant } from '../domain/croissant.js';
 import { ARCHIVE_MANIFEST_HEADER, archiveManifestLine, type DownloadFile, licenseText, type ListFormat, manifestFormat } from '../domain/download-lists.js';
 import { type BlockSource, freshBlocks } from '../domain/block-pool.js';
 import { AppError, NotFoundError } from '../domain/errors.js';
-import { type ArchiveGroup, planZip, StalePlanError, type ZipPlan } from '../domain/zip-plan.js';
+import { type ArchiveGroup, planZip, type ZipPlan } from '../domain/zip-plan.js';
 import type { DownloadFilter, DownloadRow, DownloadsRepo } from '../repos/downloads.repo.js';
 import type { MirrorsRepo } from '../repos/mirrors.repo.js';
 import type { RawFilesRepo } from '../repos/raw-files.repo.js';
 import type { SmallFilesRepo } from '../repos/small-files/small-files.repo.js';
-import { archiveSmallFiles } from './archive-small-files.js';
+import { archiveBytes, type ArchiveSource } from './archive-stream.js';
 
 /** A byte stream whose size and validators are known before the first byte, so Range works. */
 export interface Download {
@@ -176,98 +176,8 @@ export function createDownloadsService(deps: {
     } catch (err) {
       throw err instanceof AppError ? err : staleIndex((err as Error).message);
     }
+    const source: ArchiveSource = { plan, roots: new Map(parts.map((p) => [p.card.slug, p.root])), raw, small: deps.small, smallLimits: SMALL_LIMITS, stale: staleIndex };
     const dates = parts.map((p) => (p.indexedAt ? Date.parse(p.indexedAt) : NaN)).filter((d) => !Number.isNaN(d));
-
-    /**
-     * Bytes [start, end) in order, in blocks of BLOCK bytes taken from `blocks` (the consumer gives
-     * each back once written, so a pool of a few blocks keeps memory flat). Headers are copied into
-     * the block. Small files are read by the small-file reader thread in batches, asked for ahead
-     * across page boundaries (archive-small-files.ts); large files are read straight into the
-     * block on the thread pool.
-     */
-    async function* bytes(start: number, end: number, blocks: BlockSource = freshBlocks(BLOCK)): AsyncGenerator<Buffer> {
-      const resolveFile = raw.folderResolver();
-      const roots = new Map(parts.map((p) => [p.card.slug, p.root]));
-      const fileOf = (r: DownloadRow, name: string) => {
-        const c = resolveFile(roots.get(r.slug)!, r.path);
-        if (c.status !== 'ok') throw staleIndex(`${name} is no longer served (${c.status}): re-ingest the dataset`);
-        return c.absPath;
-      };
-      let out = await blocks.take();
-      let len = 0;
-      /** Copies all of buf into the blocks, handing over each one that fills up. */
-      async function* put(buf: Uint8Array): AsyncGenerator<Buffer> {
-        for (let off = 0; ;) {
-          const n = Math.min(buf.length - off, out.length - len);
-          out.set(off === 0 && n === buf.length ? buf : buf.subarray(off, off + n), len);
-          len += n;
-          off += n;
-          if (off === buf.length) return;
-          yield out;
-          out = await blocks.take();
-          len = 0;
-        }
-      }
-      const small = archiveSmallFiles(deps.small, SMALL_LIMITS, fileOf, staleIndex);
-      // The next page is planned and its small files asked for while the current one is sent.
-      const pages = plan.pieces(start, end);
-      const nextPage = () => {
-        const p = pages.next().then((r) => (r.done ? null : { pieces: r.value, small: small.add(r.value) }));
-        p.catch(() => {}); // awaited below; this only marks it handled if the stream is abandoned
-        return p;
-      };
-      try {
-        let next = nextPage();
-        for (let page = await next; page; page = await next) {
-          next = nextPage();
-          for (let i = 0; i < page.pieces.length; i++) {
-            const piece = page.pieces[i]!;
-            if (piece.kind === 'bytes') yield* put(piece.bytes);
-            else if (page.small.at[i]) {
-              // A run of small files with their headers, read by the reader thread as one stretch.
-              const run = await page.small.contents(i);
-              yield* put(run.bytes);
-              i = run.next - 1;
-            } else {
-              // A large file, or part of one: checked by size only (a CRC-32 here would cost ~20% of
-              // the CPU of the whole stream; a file changed in place is still caught by the CRC check
-              // of every zip reader on extraction, and by the SHA-256 of MANIFEST.tsv).
-              const e = piece.entry;
-              if (piece.head) yield* put(piece.head);
-              const f = await raw.openSized(fileOf(piece.row, e.name), e.size);
-              // Headers alone in a block go out first, so that the file is read in whole blocks:
-              // half as many reads as when each block straddles the file's start.
-              if (len > 0 && piece.length >= BLOCK) {
-                yield out.subarray(0, len);
-                out = await blocks.take();
-                len = 0;
-              }
-              try {
-                for (let pos = piece.offset, left = piece.length; left > 0;) {
-                  if (len === out.length) {
-                    yield out;
-                    out = await blocks.take();
-                    len = 0;
-                  }
-                  const n = await f.readInto(out, len, Math.min(left, out.length - len), pos);
-                  len += n;
-                  pos += n;
-                  left -= n;
-                }
-              } finally {
-                await f.close();
-              }
-            }
-          }
-        }
-        small.done();
-      } catch (err) {
-        blocks.give(out);
-        throw err instanceof StalePlanError ? staleIndex(err.message) : err;
-      }
-      if (len > 0) yield out.subarray(0, len);
-      else blocks.give(out);
-    }
 
     return {
       size: plan.total,
@@ -275,7 +185,7 @@ export function createDownloadsService(deps: {
       lastModifiedMs: dates.length ? Math.max(...dates) : null,
       contentType: 'application/zip',
       filename,
-      open: (start, end, blocks) => staleOnError(bytes(start, end, blocks)),
+      open: (start, end, blocks = freshBlocks(BLOCK)) => staleOnError(archiveBytes(source, start, end, blocks)),
     };
   }
 
