@@ -60,6 +60,16 @@ export interface ZipPlan<Row> {
 
 export class StalePlanError extends Error {}
 
+/** A page of rows with their entries and the UTF-8 length of each entry name, made once per read of the page. */
+interface Page<Row> { rows: Row[]; entries: PlanEntry[]; nameLens: Uint32Array }
+
+const pageOf = <Row>(group: ArchiveGroup<Row>, rows: Row[]): Page<Row> => {
+  const entries = rows.map((r) => group.entry(r));
+  const nameLens = new Uint32Array(entries.length);
+  for (let i = 0; i < entries.length; i++) nameLens[i] = utf8Length(entries[i]!.name);
+  return { rows, entries, nameLens };
+};
+
 const utf8 = new TextEncoder();
 const CACHED_PAGES = 16;
 const PIECES_PER_BATCH = 256;
@@ -113,7 +123,7 @@ const pageLines = <Row>(t: Extract<Trailer<Row>, { line: unknown }>, rows: Row[]
 export async function planZip<Row>(groups: ArchiveGroup<Row>[], pageSize = 1024): Promise<ZipPlan<Row>> {
   const blocks: Block<Row>[] = [];
   // The first pages read here are kept for the stream: a dataset of up to CACHED_PAGES pages is read once.
-  const cache = new Map<RowPage<Row>, Row[]>();
+  const cache = new Map<RowPage<Row>, Page<Row>>();
   let pos = 0;
   let cd = 0;
   let entries = 0;
@@ -129,11 +139,12 @@ export async function planZip<Row>(groups: ArchiveGroup<Row>[], pageSize = 1024)
       if (rows.length === 0) break;
       const fp = new Fingerprint();
       const block: RowPage<Row> = { kind: 'rows', group: g, after, count: rows.length, fingerprint: '', lineBytes: group.trailers.map(() => 0), headerBytes: 0, start: pos, length: 0, cdStart: cd, cdLength: 0 };
-      for (const row of rows) {
-        const e = group.entry(row);
+      const page = pageOf(group, rows);
+      for (let k = 0; k < rows.length; k++) {
+        const e = page.entries[k]!;
         if (!isSafeEntryName(e.name)) throw new Error(`Unsafe zip entry name: ${JSON.stringify(e.name)}`);
         if (!Number.isSafeInteger(e.size) || e.size < 0) throw new Error(`Bad size for ${e.name}`);
-        const nameLen = utf8Length(e.name);
+        const nameLen = page.nameLens[k]!;
         if (nameLen > MAX16) throw new Error(`Zip entry name too long: ${e.name.slice(0, 80)}…`);
         addEntry(fp, e);
         if (names.has(e.name)) taken.add(e.name);
@@ -156,7 +167,7 @@ export async function planZip<Row>(groups: ArchiveGroup<Row>[], pageSize = 1024)
       block.cdLength = cd - block.cdStart;
       all.add(`${block.fingerprint}\n`);
       blocks.push(block);
-      if (cache.size < CACHED_PAGES) cache.set(block, rows);
+      if (cache.size < CACHED_PAGES) cache.set(block, page);
       entries += rows.length;
       after = rows[rows.length - 1]!;
     }
@@ -197,21 +208,22 @@ function firstBlock(blocks: Span[], at: number, central: boolean): number {
   return lo;
 }
 
-async function* pieces<Row>(groups: ArchiveGroup<Row>[], blocks: Block<Row>[], cache: Map<RowPage<Row>, Row[]>, z: { cdOffset: number; end: Uint8Array; total: number }, pageSize: number, start: number, stop: number): AsyncGenerator<PlanPiece<Row>[]> {
+async function* pieces<Row>(groups: ArchiveGroup<Row>[], blocks: Block<Row>[], cache: Map<RowPage<Row>, Page<Row>>, z: { cdOffset: number; end: Uint8Array; total: number }, pageSize: number, start: number, stop: number): AsyncGenerator<PlanPiece<Row>[]> {
   if (start < 0 || stop > z.total || start > stop) throw new RangeError(`Bad range ${start}-${stop} of ${z.total}`);
   // Pages read again are checked against the plan; up to CACHED_PAGES are kept (the central
   // directory right after the data, and the manifest lines, reuse them).
-  const rowsOf = async (b: RowPage<Row>): Promise<Row[]> => {
-    let rows = cache.get(b);
-    if (!rows) {
-      rows = await groups[b.group]!.page(b.after, pageSize);
+  const pageAt = async (b: RowPage<Row>): Promise<Page<Row>> => {
+    let page = cache.get(b);
+    if (!page) {
+      const group = groups[b.group]!;
+      page = pageOf(group, await group.page(b.after, pageSize));
       const fp = new Fingerprint();
-      for (const r of rows) addEntry(fp, groups[b.group]!.entry(r));
-      if (rows.length !== b.count || fp.digest() !== b.fingerprint) throw new StalePlanError('the index changed while the archive was being sent: download it again');
+      for (const e of page.entries) addEntry(fp, e);
+      if (page.rows.length !== b.count || fp.digest() !== b.fingerprint) throw new StalePlanError('the index changed while the archive was being sent: download it again');
       if (cache.size >= CACHED_PAGES) cache.delete(cache.keys().next().value!);
-      cache.set(b, rows);
+      cache.set(b, page);
     }
-    return rows;
+    return page;
   };
   /** Clips a header or literal [at, at + bytes.length) to the range. */
   const clip = (bytes: Uint8Array, at: number): PlanPiece<Row> | null => {
@@ -226,13 +238,14 @@ async function* pieces<Row>(groups: ArchiveGroup<Row>[], blocks: Block<Row>[], c
     const b = blocks[i]!;
     let at = b.start;
     if (b.kind === 'rows') {
-      const group = groups[b.group]!;
       // The page's local headers are written into one buffer.
       const heads = new Uint8Array(b.headerBytes);
       let hp = 0;
-      for (const row of await rowsOf(b)) {
-        const e = group.entry(row);
-        const headLen = localHeaderLen(utf8Length(e.name), e.size);
+      const { rows, entries, nameLens } = await pageAt(b);
+      for (let k = 0; k < rows.length; k++) {
+        const row = rows[k]!;
+        const e = entries[k]!;
+        const headLen = localHeaderLen(nameLens[k]!, e.size);
         if (at + headLen + e.size > start) {
           if (at >= stop) break;
           const head = heads.subarray(hp, writeLocalHeader(heads, hp, e));
@@ -277,7 +290,7 @@ async function* pieces<Row>(groups: ArchiveGroup<Row>[], blocks: Block<Row>[], c
           if (page.kind !== 'rows' || page.group !== b.group || lineAt >= stop) continue;
           const len = page.lineBytes[e.trailer]!;
           if (lineAt + len > start) {
-            const p = clip(utf8.encode(pageLines(t, await rowsOf(page))), lineAt);
+            const p = clip(utf8.encode(pageLines(t, (await pageAt(page)).rows)), lineAt);
             if (p) out.push(p);
           }
           lineAt += len;
@@ -296,15 +309,14 @@ async function* pieces<Row>(groups: ArchiveGroup<Row>[], blocks: Block<Row>[], c
     let at = z.cdOffset + b.cdStart;
     if (b.kind === 'rows') {
       // The whole page's central headers in one buffer, one piece.
-      const group = groups[b.group]!;
       const heads = new Uint8Array(b.cdLength);
       let hp = 0;
       let headerOffset = b.start;
-      for (const row of await rowsOf(b)) {
-        const e = group.entry(row);
-        const nameLen = utf8Length(e.name);
+      const { entries, nameLens } = await pageAt(b);
+      for (let k = 0; k < entries.length; k++) {
+        const e = entries[k]!;
         hp = writeCentralHeader(heads, hp, e, headerOffset);
-        headerOffset += localHeaderLen(nameLen, e.size) + e.size;
+        headerOffset += localHeaderLen(nameLens[k]!, e.size) + e.size;
       }
       const p = clip(heads, at);
       if (p) out.push(p);
