@@ -42,8 +42,20 @@ const utf8 = new TextEncoder();
 const u16 = (b: Uint8Array, p: number, v: number) => { b[p] = v; b[p + 1] = v >>> 8; };
 const u32 = (b: Uint8Array, p: number, v: number) => { b[p] = v; b[p + 1] = v >>> 8; b[p + 2] = v >>> 16; b[p + 3] = v >>> 24; };
 const u64 = (b: Uint8Array, p: number, v: number) => { u32(b, p, v % 0x100000000); u32(b, p + 4, Math.floor(v / 0x100000000)); };
-/** Writes the name at `p`; returns its byte length. `b` must have room for it. */
-const writeName = (b: Uint8Array, p: number, name: string) => utf8.encodeInto(name, b.subarray(p)).written;
+/**
+ * Writes the name at `p`; returns its byte length. `b` must have room for it. ASCII names (nearly
+ * all) are copied char by char: encodeInto needs a view and returns an object, two allocations
+ * per header that made most of an archive stream's garbage.
+ */
+function writeName(b: Uint8Array, p: number, name: string): number {
+  const n = name.length;
+  for (let i = 0; i < n; i++) {
+    const c = name.charCodeAt(i);
+    if (c >= 0x80) return utf8.encodeInto(name, b.subarray(p)).written;
+    b[p + i] = c;
+  }
+  return n;
+}
 
 export const localHeaderLen = (nameLen: number, size: number) => 30 + nameLen + (size >= MAX32 ? 20 : 0);
 export const centralHeaderLen = (nameLen: number, size: number, headerOffset: number) => 46 + nameLen + extraBlockLen(centralExtraLen({ size, headerOffset }));

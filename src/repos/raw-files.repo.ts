@@ -67,11 +67,14 @@ export function createRawFilesRepo() {
      * A resolver for one archive stream: each folder's real path is looked up once (and must be
      * inside the root); the file itself is then opened with O_NOFOLLOW by the readers, so a file
      * that is a symlink is refused (ELOOP) without one realpath per file. Synchronous: a folder
-     * is looked up once per stream, and the answer is needed before the file is read.
+     * is looked up once per stream, and the answer is needed before the file is read. Gives the
+     * absolute path, or why the file's folder cannot be served. Files come in path order, so the
+     * folder of the previous file is checked first (no key string to make and hash per file).
      */
     folderResolver() {
+      type Folder = { status: 'ok'; prefix: string } | Exclude<FileCheck, { status: 'ok' }>;
       const roots = new Map<string, string | null>();
-      const dirs = new Map<string, FileCheck>();
+      const dirs = new Map<string, Folder>();
       const realRootSync = (root: string) => {
         let r = roots.get(root);
         if (r === undefined) {
@@ -80,26 +83,39 @@ export function createRawFilesRepo() {
         }
         return r;
       };
-      return (root: string, relPath: string): FileCheck => {
-        const i = relPath.lastIndexOf('/');
-        const dir = i < 0 ? '' : relPath.slice(0, i);
+      const lookup = (root: string, dir: string): Folder => {
         const key = `${root}\0${dir}`;
         let d = dirs.get(key);
         if (!d) {
           const base = realRootSync(root);
           if (!base) d = { status: 'missing', reason: `the mirror folder ${root} is not readable` };
-          else if (!dir) d = { status: 'ok', absPath: base };
+          else if (!dir) d = { status: 'ok', prefix: `${base}${sep}` };
           else {
             try {
               const abs = realpathSync(`${base}${sep}${dir}`);
-              d = abs.startsWith(base.endsWith(sep) ? base : `${base}${sep}`) ? { status: 'ok', absPath: abs } : { status: 'outside' };
+              d = abs.startsWith(base.endsWith(sep) ? base : `${base}${sep}`) ? { status: 'ok', prefix: `${abs}${sep}` } : { status: 'outside' };
             } catch (err) {
               d = { status: 'missing', reason: (err as NodeJS.ErrnoException).code ?? 'unreadable' };
             }
           }
           dirs.set(key, d);
         }
-        return d.status === 'ok' ? { status: 'ok', absPath: `${d.absPath}${sep}${relPath.slice(i + 1)}` } : d;
+        return d;
+      };
+      let lastRoot = '';
+      let lastDir = ''; // with its trailing slash
+      let last: Folder | null = null;
+      return (root: string, relPath: string): string | Exclude<FileCheck, { status: 'ok' }> => {
+        const i = relPath.lastIndexOf('/');
+        let d: Folder;
+        if (last && root === lastRoot && i + 1 === lastDir.length && relPath.startsWith(lastDir)) d = last;
+        else {
+          d = lookup(root, i < 0 ? '' : relPath.slice(0, i));
+          lastRoot = root;
+          lastDir = relPath.slice(0, i + 1);
+          last = d;
+        }
+        return d.status === 'ok' ? d.prefix + relPath.slice(i + 1) : d;
       };
     },
 

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { AppError } from '../domain/errors.js';
 import type { PlanPiece } from '../domain/zip-plan.js';
 import type { DownloadRow } from '../repos/downloads.repo.js';
-import type { SmallFile, SmallFilesBatch, SmallFilesRepo } from '../repos/small-files/small-files.repo.js';
+import type { SmallBatch, SmallFilesBatch, SmallFilesRepo } from '../repos/small-files/small-files.repo.js';
 import { archiveSmallFiles } from './archive-small-files.js';
 
 /** A reader that answers from memory (each file's head, then its path's first letter size times) and records what is asked, outstanding and given back. */
@@ -12,7 +12,8 @@ function fakeReader(fail?: string) {
   let maxOutstanding = 0;
   const recycled: number[] = [];
   const repo: SmallFilesRepo = {
-    read: async (files: SmallFile[]): Promise<SmallFilesBatch> => {
+    read: async (batch: SmallBatch): Promise<SmallFilesBatch> => {
+      const files = batch.paths.map((absPath, i) => ({ absPath, size: batch.sizes[i]!, head: batch.heads[i] }));
       asked.push(files.map((f) => f.absPath));
       maxOutstanding = Math.max(maxOutstanding, ++outstanding);
       const data = Buffer.concat(files.flatMap((f) => [f.head ?? Buffer.alloc(0), Buffer.alloc(f.size, f.absPath)]));

@@ -1,7 +1,7 @@
 import { AppError } from '../domain/errors.js';
 import type { PlanPiece } from '../domain/zip-plan.js';
 import type { DownloadRow } from '../repos/downloads.repo.js';
-import type { SmallFile, SmallFilesBatch, SmallFilesRepo } from '../repos/small-files/small-files.repo.js';
+import { SmallBatch, type SmallFilesBatch, type SmallFilesRepo } from '../repos/small-files/small-files.repo.js';
 
 type RowPiece = Extract<PlanPiece<DownloadRow>, { kind: 'row' }>;
 
@@ -25,7 +25,7 @@ export interface SmallFileLimits {
  * back to the reader once a later batch is used: at most `ahead` + 1 are held.
  */
 export function archiveSmallFiles(small: SmallFilesRepo, limits: SmallFileLimits, fileOf: (r: DownloadRow, name: string) => string, stale: (message: string) => AppError) {
-  const batches: (SmallFile[] | null)[] = [];
+  const batches: (SmallBatch | null)[] = [];
   const reads: (Promise<SmallFilesBatch> | null)[] = [];
   // Batches already received: given back at once when released (the others when they arrive).
   const received = new Map<number, SmallFilesBatch>();
@@ -57,30 +57,29 @@ export function archiveSmallFiles(small: SmallFilesRepo, limits: SmallFileLimits
      */
     add(page: PlanPiece<DownloadRow>[]) {
       const at: (Run | undefined)[] = [];
-      let cur: SmallFile[] = [];
-      let bytes = 0; // of the current batch, heads included (so that recycled buffers fit any batch)
+      let cur = new SmallBatch();
       let run: Run | undefined;
-      page.forEach((p, i) => {
+      for (let i = 0; i < page.length; i++) {
+        const p = page[i]!;
         if (p.kind !== 'row' || p.length !== p.entry.size || p.entry.size > limits.maxFile) {
           run = undefined;
-          return;
+          continue;
         }
+        // Batch bytes count the heads, so that recycled buffers fit any batch.
         const length = (p.head?.length ?? 0) + p.entry.size;
-        if (cur.length === limits.batchFiles || (cur.length > 0 && bytes + length > limits.batchBytes)) {
+        if (cur.length === limits.batchFiles || (cur.length > 0 && cur.total + length > limits.batchBytes)) {
           batches.push(cur);
-          cur = [];
-          bytes = 0;
+          cur = new SmallBatch();
           run = undefined;
         }
         if (!run) {
-          run = { batch: batches.length, index: cur.length, offset: bytes, length: 0, end: i };
+          run = { batch: batches.length, index: cur.length, offset: cur.total, length: 0, end: i };
           at[i] = run;
         }
-        cur.push({ absPath: fileOf(p.row, p.entry.name), size: p.entry.size, crc32: p.entry.crc32, head: p.head });
-        bytes += length;
+        cur.push(fileOf(p.row, p.entry.name), p.entry.size, p.entry.crc32, p.head);
         run.length += length;
         run.end = i + 1;
-      });
+      }
       if (cur.length) batches.push(cur);
       fill();
       return {

@@ -78,8 +78,8 @@ export async function* archiveBytes(src: ArchiveSource, start: number, end: numb
   const resolveFile = src.raw.folderResolver();
   const fileOf = (r: DownloadRow, name: string) => {
     const c = resolveFile(src.roots.get(r.slug)!, r.path);
-    if (c.status !== 'ok') throw src.stale(`${name} is no longer served (${c.status}): re-ingest the dataset`);
-    return c.absPath;
+    if (typeof c !== 'string') throw src.stale(`${name} is no longer served (${c.status}): re-ingest the dataset`);
+    return c;
   };
   const s: Sink = { out: await blocks.take(), len: 0, blocks };
   const block = s.out.length;

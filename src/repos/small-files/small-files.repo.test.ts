@@ -3,10 +3,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { crc32 } from 'node:zlib';
 import { afterAll, describe, expect, it } from 'vitest';
-import { createSmallFilesRepo } from './small-files.repo.js';
+import { createSmallFilesRepo, SmallBatch, type SmallFile } from './small-files.repo.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'medimg-small-'));
-const repo = createSmallFilesRepo();
+const small = createSmallFilesRepo();
+const repo = { read: (files: SmallFile[]) => small.read(SmallBatch.of(files)), recycle: small.recycle, close: small.close };
 afterAll(async () => {
   await repo.close();
   rmSync(dir, { recursive: true, force: true });

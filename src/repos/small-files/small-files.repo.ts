@@ -8,6 +8,37 @@ export interface SmallFile {
   head?: Uint8Array;
 }
 
+/** A batch of small files for the reader thread, made file by file straight into the form it is sent in. */
+export class SmallBatch {
+  readonly paths: string[] = [];
+  readonly sizes: number[] = [];
+  readonly crcs: number[] = [];
+  readonly headLens: number[] = [];
+  readonly heads: (Uint8Array | undefined)[] = [];
+  headBytes = 0;
+  /** Bytes of the heads and contents. */
+  total = 0;
+
+  static of(files: SmallFile[]): SmallBatch {
+    const b = new SmallBatch();
+    for (const f of files) b.push(f.absPath, f.size, f.crc32, f.head);
+    return b;
+  }
+
+  get length(): number { return this.paths.length; }
+
+  push(absPath: string, size: number, crc32: number, head?: Uint8Array): void {
+    const headLen = head?.length ?? 0;
+    this.paths.push(absPath);
+    this.sizes.push(size);
+    this.crcs.push(crc32);
+    this.headLens.push(headLen);
+    this.heads.push(head);
+    this.headBytes += headLen;
+    this.total += headLen + size;
+  }
+}
+
 /**
  * The contents of a batch: each file's head then its contents, one file after the other; `failed`
  * is the index of the first file that could not be read as indexed (-1: none), and `data` then
@@ -56,36 +87,21 @@ export function createSmallFilesRepo(threads = 1) {
   };
 
   return {
-    read(files: SmallFile[]): Promise<SmallFilesBatch> {
+    read(batch: SmallBatch): Promise<SmallFilesBatch> {
       const slot = turn++ % threads;
       const w = (workers[slot] ??= start(slot));
       const id = nextId++;
       const reuse = spare.pop();
-      let total = 0;
-      let headBytes = 0;
-      const paths: string[] = [];
-      const sizes: number[] = [];
-      const crcs: number[] = [];
-      const headLens: number[] = [];
-      for (const f of files) {
-        const headLen = f.head?.length ?? 0;
-        paths.push(f.absPath);
-        sizes.push(f.size);
-        crcs.push(f.crc32);
-        headLens.push(headLen);
-        headBytes += headLen;
-        total += headLen + f.size;
-      }
       // The heads one after the other, in one small buffer copied into the message.
-      const heads = new Uint8Array(headBytes);
-      for (let i = 0, at = 0; i < files.length; i++) {
-        const h = files[i]!.head;
+      const heads = new Uint8Array(batch.headBytes);
+      for (let i = 0, at = 0; i < batch.heads.length; i++) {
+        const h = batch.heads[i];
         if (h) heads.set(h, at);
-        at += headLens[i]!;
+        at += batch.headLens[i]!;
       }
       return new Promise((ok, fail) => {
-        pending.set(id, { total, ok, fail });
-        const msg = { id, paths, sizes, crcs, heads, headLens, reuse };
+        pending.set(id, { total: batch.total, ok, fail });
+        const msg = { id, paths: batch.paths, sizes: batch.sizes, crcs: batch.crcs, heads, headLens: batch.headLens, reuse };
         w.postMessage(msg, reuse ? [reuse] : []);
       });
     },

@@ -1,0 +1,34 @@
+import { mkdirSync, mkdtempSync, realpathSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { createRawFilesRepo } from './raw-files.repo.js';
+
+const tmp = realpathSync(mkdtempSync(join(tmpdir(), 'medimg-raw-')));
+afterAll(() => rmSync(tmp, { recursive: true, force: true }));
+
+describe('folder resolver of an archive stream', () => {
+  it('gives real paths inside the root, whatever order the folders come in, and refuses folders that leave it', () => {
+    const root = join(tmp, 'root');
+    mkdirSync(join(root, 'a', 'b'), { recursive: true });
+    mkdirSync(join(root, 'ab'), { recursive: true });
+    mkdirSync(join(tmp, 'elsewhere'));
+    writeFileSync(join(tmp, 'elsewhere', 'secret'), 'x');
+    symlinkSync(join(tmp, 'elsewhere'), join(root, 'out'));
+    symlinkSync(join(tmp, 'elsewhere'), join(root, 'zz'));
+    symlinkSync(join(root, 'a'), join(root, 'alias'));
+    const other = join(tmp, 'other');
+    mkdirSync(join(other, 'a'), { recursive: true });
+
+    const resolve = createRawFilesRepo().folderResolver();
+    const got = [
+      ['top.txt', root], ['a/x', root], ['a/y', root], ['a/b/z', root], ['a/w', root], ['ab/v', root], ['zz/secret', root], ['a/x', other],
+      ['a/x', root], ['out/secret', root], ['out/secret', root], ['alias/b/z', root], ['gone/f', root], ['t2', root], ['t2', join(tmp, 'missing')],
+    ].map(([rel, r]) => resolve(r!, rel!));
+    expect(got).toEqual([
+      join(root, 'top.txt'), join(root, 'a', 'x'), join(root, 'a', 'y'), join(root, 'a', 'b', 'z'), join(root, 'a', 'w'), join(root, 'ab', 'v'), { status: 'outside' }, join(other, 'a', 'x'),
+      join(root, 'a', 'x'), { status: 'outside' }, { status: 'outside' }, join(root, 'a', 'b', 'z'), { status: 'missing', reason: 'ENOENT' }, join(root, 't2'),
+      { status: 'missing', reason: `the mirror folder ${join(tmp, 'missing')} is not readable` },
+    ]);
+  });
+});
