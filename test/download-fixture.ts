@@ -1,5 +1,5 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { copyFileSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, readFileSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { dirname, join, resolve } from 'node:path';
 import { startWorker } from '../src/main.js';
@@ -7,6 +7,18 @@ import { startTestApp } from './helpers.js';
 
 const PNG = resolve(import.meta.dirname, 'fixtures/png');
 export const sha256 = (b: Buffer | string) => createHash('sha256').update(b).digest('hex');
+
+/** A file's modification time as the index records it (whole milliseconds). */
+export const indexedMtime = (path: string) => Math.trunc(statSync(path).mtimeMs);
+
+/**
+ * Writes `data` to `path` and gives it back the modification time it had before (as indexed):
+ * downloads serve a file only while its size and mtime are the indexed ones.
+ */
+export function putBack(path: string, data: Buffer | string, mtimeMs: number): void {
+  writeFileSync(path, data);
+  utimesSync(path, new Date(), (mtimeMs + 0.5) / 1000);
+}
 
 /**
  * A real server on a real socket with `gamma-chest-xray` mirrored (class folders, a

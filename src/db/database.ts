@@ -11,6 +11,7 @@ import * as m0006 from './migrations/0006-selections.js';
 import * as m0007 from './migrations/0007-updates.js';
 import * as m0008 from './migrations/0008-mirror-versions.js';
 import * as m0009 from './migrations/0009-file-revisions.js';
+import * as m0010 from './migrations/0010-file-revisions-mtime.js';
 import type { Database } from './schema.js';
 
 export type Db = Kysely<Database>;
@@ -27,6 +28,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '0007-updates': m0007,
   '0008-mirror-versions': m0008,
   '0009-file-revisions': m0009,
+  '0010-file-revisions-mtime': m0010,
 };
 
 export function openSqlite(file: string): Db {

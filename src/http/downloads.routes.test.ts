@@ -4,7 +4,7 @@ import { request } from 'node:http';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type MirroredServer, sha256, startMirroredServer } from '../../test/download-fixture.js';
+import { indexedMtime, type MirroredServer, putBack, sha256, startMirroredServer } from '../../test/download-fixture.js';
 import { tempDir } from '../../test/helpers.js';
 
 // The server runs in this process: clients must be spawned asynchronously (a sync spawn would block it).
@@ -86,6 +86,7 @@ describe('GET /api/v1/files/:id/raw', () => {
   });
 
   it('refuses a file whose size changed (409 stale_index) and one that became a symlink out of the root (403)', async () => {
+    const mtimes = { outside: indexedMtime(join(s.root, 'outside-later.bin')), shrinks: indexedMtime(join(s.root, 'shrinks.bin')) };
     appendFileSync(join(s.root, 'shrinks.bin'), 'more');
     const stale = await get(raw('shrinks.bin'));
     expect(stale.status).toBe(409);
@@ -104,9 +105,10 @@ describe('GET /api/v1/files/:id/raw', () => {
     expect(readFileSync(join(tmp.dir, 'cut.zip')).includes('TOP SECRET!!')).toBe(false);
     // Put both back as they were indexed for the other tests.
     unlinkSync(join(s.root, 'outside-later.bin'));
-    writeFileSync(join(s.root, 'outside-later.bin'), 'twelve bytes');
-    writeFileSync(join(s.root, 'shrinks.bin'), 'will change size');
+    putBack(join(s.root, 'outside-later.bin'), 'twelve bytes', mtimes.outside);
+    putBack(join(s.root, 'shrinks.bin'), 'will change size', mtimes.shrinks);
     expect((await get(raw('outside-later.bin'))).status).toBe(200);
+    expect((await get(raw('shrinks.bin'))).status).toBe(200);
   });
 
   it('404s an id that is not indexed', async () => {

@@ -8,11 +8,12 @@ export interface DownloadRow {
   size: number;
   sha256: string;
   crc32: string | null;
+  /** Modification time when indexed: with the size, what says a file on disk is still the indexed one. */
+  mtime_ms: number;
 }
 
 export interface RawFileRow extends DownloadRow {
   format: string;
-  mtime_ms: number;
   root: string;
 }
 
@@ -28,7 +29,7 @@ export function createDownloadsRepo(db: Db) {
    * order (SQLite's BINARY collation compares UTF-8 bytes): the order of archives and manifests.
    */
   const filtered = (slug: string, f: DownloadFilter) => {
-    let qb = db.selectFrom('files').select(['id', 'slug', 'path', 'size', 'sha256', 'crc32'])
+    let qb = db.selectFrom('files').select(['id', 'slug', 'path', 'size', 'sha256', 'crc32', 'mtime_ms'])
       .where('slug', '=', slug).where('sha256', 'is not', null).where('sha256', '!=', '');
     // LIKE with an escaped prefix: % and _ in folder names are literal.
     if (f.prefix) qb = qb.where(sql<boolean>`path LIKE ${`${f.prefix.replace(/[\\%_]/g, (c) => `\\${c}`)}%`} ESCAPE '\\'`);

@@ -27,7 +27,7 @@ function fakeReader(fail?: string) {
 }
 
 const row = (path: string, size: number, head?: string): PlanPiece<DownloadRow> => ({
-  kind: 'row', row: { id: 1, slug: 'ds', path, size, sha256: '', crc32: '0' }, entry: { name: `ds/${path}`, size, crc32: 0 }, offset: 0, length: size,
+  kind: 'row', row: { id: 1, slug: 'ds', path, size, sha256: '', crc32: '0', mtime_ms: 0 }, entry: { name: `ds/${path}`, size, crc32: 0 }, offset: 0, length: size,
   ...(head === undefined ? {} : { head: Buffer.from(head) }),
 });
 const header: PlanPiece<DownloadRow> = { kind: 'bytes', bytes: new Uint8Array(30) };

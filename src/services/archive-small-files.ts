@@ -76,7 +76,7 @@ export function archiveSmallFiles(small: SmallFilesRepo, limits: SmallFileLimits
           run = { batch: batches.length, index: cur.length, offset: cur.total, length: 0, end: i };
           at[i] = run;
         }
-        cur.push(fileOf(p.row, p.entry.name), p.entry.size, p.entry.crc32, p.head);
+        cur.push(fileOf(p.row, p.entry.name), p.entry.size, p.row.mtime_ms, p.head);
         run.length += length;
         run.end = i + 1;
       }

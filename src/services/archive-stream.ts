@@ -41,8 +41,8 @@ async function* put(s: Sink, buf: Uint8Array): AsyncGenerator<Buffer> {
 }
 
 /** `length` bytes of a large file from `offset` into the sink, read straight into the blocks on the thread pool. */
-async function* largeFile(s: Sink, raw: RawFilesRepo, absPath: string, size: number, offset: number, length: number, block: number): AsyncGenerator<Buffer> {
-  const f = await raw.openSized(absPath, size);
+async function* largeFile(s: Sink, raw: RawFilesRepo, absPath: string, size: number, mtimeMs: number, offset: number, length: number, block: number): AsyncGenerator<Buffer> {
+  const f = raw.openSized(absPath, size, mtimeMs);
   // Headers alone in a block go out first, so that the file is read in whole blocks: half as
   // many reads as when each block straddles the file's start.
   if (s.len > 0 && length >= block) {
@@ -104,12 +104,13 @@ export async function* archiveBytes(src: ArchiveSource, start: number, end: numb
           yield* put(s, run.bytes);
           i = run.next - 1;
         } else {
-          // A large file, or part of one: checked by size only (a CRC-32 here would cost ~20% of
-          // the CPU of the whole stream; a file changed in place is still caught by the CRC check
-          // of every zip reader on extraction, and by the SHA-256 of MANIFEST.tsv).
+          // A large file, or part of one: checked by size and modification time, like small
+          // files (a CRC-32 here would cost ~20% of the CPU of the whole stream; a change that
+          // keeps both is still caught by the CRC check of every zip reader on extraction, and by
+          // the SHA-256 of MANIFEST.tsv).
           const e = piece.entry;
           if (piece.head) yield* put(s, piece.head);
-          yield* largeFile(s, src.raw, fileOf(piece.row, e.name), e.size, piece.offset, piece.length, block);
+          yield* largeFile(s, src.raw, fileOf(piece.row, e.name), e.size, piece.row.mtime_ms, piece.offset, piece.length, block);
         }
       }
     }

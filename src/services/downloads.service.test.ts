@@ -1,13 +1,13 @@
 import { execFile } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { closeSync, ftruncateSync, mkdirSync, mkdtempSync, openSync, readFileSync, rmSync, statSync, writeFileSync, writeSync } from 'node:fs';
+import { closeSync, ftruncateSync, mkdirSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync, writeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { crc32 } from 'node:zlib';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type MirroredServer, sha256, startMirroredServer } from '../../test/download-fixture.js';
+import { indexedMtime, type MirroredServer, putBack, sha256, startMirroredServer } from '../../test/download-fixture.js';
 
 // The server runs in this process: clients must be spawned asynchronously.
 const run = promisify(execFile);
@@ -37,7 +37,7 @@ beforeAll(async () => {
   hash.update(TAIL);
   crc = crc32(TAIL, crc);
   await s.db.insertInto('files').values({
-    slug: 'gamma-chest-xray', path: 'huge.bin', size: HUGE, mtime_ms: statSync(path).mtimeMs, sha256: hash.digest('hex'),
+    slug: 'gamma-chest-xray', path: 'huge.bin', size: HUGE, mtime_ms: indexedMtime(path), sha256: hash.digest('hex'),
     crc32: crc.toString(16).padStart(8, '0'), kind: 'other', format: 'file', meta: null, error: null, label: null, split: null,
     series_uid: null, role: null, pair_path: null, thumb: null, thumb_error: null,
   }).execute();
@@ -116,17 +116,23 @@ describe('rows indexed before files.crc32 existed', () => {
   it('never completes an archive with a file that changed under the same size since indexing', async () => {
     const file = join(s.root, 'train/cat/a.png');
     const orig = readFileSync(file);
+    const mtime = indexedMtime(file);
     const changed = Buffer.from(orig);
     changed[40] = changed[40]! ^ 0xff;
     writeFileSync(file, changed);
     try {
-      // The CRC-32 read on the way differs from the indexed one. This archive is small, so
-      // nothing was sent yet and the answer is a 409; a larger one is cut short (curl error 18).
+      // Its modification time is no longer the indexed one (the test re-ingestion uses). This
+      // archive is small, so nothing was sent yet and the answer is a 409; a larger one is cut
+      // short (curl error 18). The file alone is refused the same way.
       const res = await fetch(`${s.base}${ARCHIVE}?path=train/`);
       expect(res.status).toBe(409);
-      expect(await res.json()).toEqual({ error: { code: 'stale_index', message: expect.stringMatching(/train\/cat\/a\.png changed since it was indexed.*re-ingest/) } });
+      expect(await res.json()).toEqual({ error: { code: 'stale_index', message: expect.stringMatching(/train\/cat\/a\.png changed since it was indexed \(modification time differs\).*re-ingest/) } });
+      const id = (await s.db.selectFrom('files').select('id').where('path', '=', 'train/cat/a.png').executeTakeFirstOrThrow()).id;
+      const one = await fetch(`${s.base}/api/v1/files/${id}/raw`);
+      expect(one.status).toBe(409);
+      expect((await one.json()).error.message).toMatch(/changed since it was indexed \(modification time differs\)/);
     } finally {
-      writeFileSync(file, orig);
+      putBack(file, orig, mtime);
     }
     const { stdout } = await run('curl', ['-sS', '--fail', '-o', '/dev/null', '-w', '%{size_download}', `${s.base}${ARCHIVE}?path=train/`]);
     expect(Number(stdout)).toBeGreaterThan(orig.length);
@@ -143,9 +149,8 @@ describe('archives of more files than a page, larger than a block', () => {
     }
     mkdirSync(join(s.root, 'many'), { recursive: true });
     for (const f of files) writeFileSync(join(s.root, f.path), f.data);
-    const mtime = statSync(join(s.root, files[0]!.path)).mtimeMs;
     await s.db.insertInto('files').values(files.map((f) => ({
-      slug: 'gamma-chest-xray', path: f.path, size: f.data.length, mtime_ms: mtime, sha256: sha256(f.data),
+      slug: 'gamma-chest-xray', path: f.path, size: f.data.length, mtime_ms: indexedMtime(join(s.root, f.path)), sha256: sha256(f.data),
       crc32: (crc32(f.data) >>> 0).toString(16).padStart(8, '0'), kind: 'other', format: 'file', meta: null, error: null, label: null,
       split: null, series_uid: null, role: null, pair_path: null, thumb: null, thumb_error: null,
     }))).execute();
@@ -193,7 +198,7 @@ describe('archive plans reused while the index is unchanged', () => {
     const data = Buffer.from('a new file after the first download');
     writeFileSync(join(s.root, 'train/new.txt'), data);
     await s.db.insertInto('files').values({
-      slug: 'gamma-chest-xray', path: 'train/new.txt', size: data.length, mtime_ms: Date.now(), sha256: sha256(data),
+      slug: 'gamma-chest-xray', path: 'train/new.txt', size: data.length, mtime_ms: indexedMtime(join(s.root, 'train/new.txt')), sha256: sha256(data),
       crc32: (crc32(data) >>> 0).toString(16).padStart(8, '0'), kind: 'other', format: 'file', meta: null, error: null, label: null,
       split: null, series_uid: null, role: null, pair_path: null, thumb: null, thumb_error: null,
     }).execute();

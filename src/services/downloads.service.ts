@@ -59,9 +59,9 @@ async function* staleOnError(chunks: AsyncGenerator<Buffer>): AsyncGenerator<Buf
   }
 }
 
-/** `length` bytes of one file from `start`, read straight into blocks; the file is closed before the last one is handed over. */
-async function* fileBlocks(raw: RawFilesRepo, absPath: string, size: number, start: number, length: number, blocks: BlockSource = freshBlocks(BLOCK)): AsyncGenerator<Buffer> {
-  const f = await raw.openSized(absPath, size);
+/** `length` bytes of one file from `start` (still of the indexed size and modification time), read straight into blocks; the file is closed before the last one is handed over. */
+async function* fileBlocks(raw: RawFilesRepo, absPath: string, size: number, mtimeMs: number, start: number, length: number, blocks: BlockSource = freshBlocks(BLOCK)): AsyncGenerator<Buffer> {
+  const f = raw.openSized(absPath, size, mtimeMs);
   let isOpen = true;
   try {
     for (let pos = start, left = length; left > 0;) {
@@ -235,7 +235,7 @@ export function createDownloadsService(deps: {
         lastModifiedMs: row.mtime_ms,
         contentType: contentTypeFor(row.format),
         filename: row.path,
-        open: (start, end, blocks) => staleOnError(fileBlocks(raw, absPath, row.size, start, end - start, blocks)),
+        open: (start, end, blocks) => staleOnError(fileBlocks(raw, absPath, row.size, row.mtime_ms, start, end - start, blocks)),
       };
     },
 

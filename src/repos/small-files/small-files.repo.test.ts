@@ -1,7 +1,6 @@
-import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { crc32 } from 'node:zlib';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createSmallFilesRepo, SmallBatch, type SmallFile } from './small-files.repo.js';
 
@@ -17,7 +16,7 @@ const file = (name: string, content: string | Buffer) => {
   const data = Buffer.from(content);
   const absPath = join(dir, name);
   writeFileSync(absPath, data);
-  return { absPath, size: data.length, crc32: crc32(data) >>> 0, data };
+  return { absPath, size: data.length, mtimeMs: Math.trunc(statSync(absPath).mtimeMs), data };
 };
 
 describe('small-file reader thread', () => {
@@ -49,11 +48,12 @@ describe('small-file reader thread', () => {
     const target = file('target', 'elsewhere');
     symlinkSync(target.absPath, join(dir, 'link'));
     const cases = [
-      [{ absPath: join(dir, 'missing'), size: 1, crc32: 0 }, /missing cannot be read \(ENOENT\)/],
+      [{ absPath: join(dir, 'missing'), size: 1, mtimeMs: 0 }, /missing cannot be read \(ENOENT\)/],
+      [{ ...ok, absPath: dir }, /no longer a regular file/],
       [{ ...target, absPath: join(dir, 'link') }, /link cannot be read \(ELOOP\)/],
       [{ ...ok, size: 3 }, /size differs/],
       [{ ...ok, size: 5 }, /size differs/],
-      [{ ...ok, crc32: ok.crc32 ^ 1 }, /CRC-32 differs/],
+      [{ ...ok, mtimeMs: ok.mtimeMs - 1000 }, /changed since it was indexed \(modification time differs\)/],
     ] as const;
     for (const [bad, message] of cases) {
       const got = await repo.read([ok, bad, ok]);

@@ -3,7 +3,8 @@ import { Worker } from 'node:worker_threads';
 export interface SmallFile {
   absPath: string;
   size: number;
-  crc32: number;
+  /** Modification time as indexed (whole milliseconds, as fs-walk records it). */
+  mtimeMs: number;
   /** Bytes that go right before the file's contents in the batch (its zip local header). */
   head?: Uint8Array;
 }
@@ -12,7 +13,7 @@ export interface SmallFile {
 export class SmallBatch {
   readonly paths: string[] = [];
   readonly sizes: number[] = [];
-  readonly crcs: number[] = [];
+  readonly mtimes: number[] = [];
   readonly headLens: number[] = [];
   readonly heads: (Uint8Array | undefined)[] = [];
   headBytes = 0;
@@ -21,17 +22,17 @@ export class SmallBatch {
 
   static of(files: SmallFile[]): SmallBatch {
     const b = new SmallBatch();
-    for (const f of files) b.push(f.absPath, f.size, f.crc32, f.head);
+    for (const f of files) b.push(f.absPath, f.size, f.mtimeMs, f.head);
     return b;
   }
 
   get length(): number { return this.paths.length; }
 
-  push(absPath: string, size: number, crc32: number, head?: Uint8Array): void {
+  push(absPath: string, size: number, mtimeMs: number, head?: Uint8Array): void {
     const headLen = head?.length ?? 0;
     this.paths.push(absPath);
     this.sizes.push(size);
-    this.crcs.push(crc32);
+    this.mtimes.push(mtimeMs);
     this.headLens.push(headLen);
     this.heads.push(head);
     this.headBytes += headLen;
@@ -101,7 +102,7 @@ export function createSmallFilesRepo(threads = 1) {
       }
       return new Promise((ok, fail) => {
         pending.set(id, { total: batch.total, ok, fail });
-        const msg = { id, paths: batch.paths, sizes: batch.sizes, crcs: batch.crcs, heads, headLens: batch.headLens, reuse };
+        const msg = { id, paths: batch.paths, sizes: batch.sizes, mtimes: batch.mtimes, heads, headLens: batch.headLens, reuse };
         w.postMessage(msg, reuse ? [reuse] : []);
       });
     },
