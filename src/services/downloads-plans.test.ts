@@ -54,6 +54,9 @@ describe('archive plans', () => {
     const changes = [
       sql`UPDATE files SET label = 'relabelled' WHERE slug = ${SLUG} AND path = 'empty.dat'`,
       sql`UPDATE files SET sha256 = sha256 WHERE slug = ${SLUG} AND path = 'empty.dat'`,
+      // A file re-indexed after a touch: only its mtime moves (plans hold rows with their mtime).
+      sql`UPDATE files SET mtime_ms = mtime_ms + 1 WHERE slug = ${SLUG} AND path = 'empty.dat'`,
+      sql`UPDATE files SET mtime_ms = mtime_ms - 1 WHERE slug = ${SLUG} AND path = 'empty.dat'`,
       sql`INSERT INTO files (slug, path, size, mtime_ms, sha256, crc32, kind, format) VALUES (${SLUG}, 'zz.txt', 0, 0, 'e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855', '00000000', 'other', 'file')`,
       sql`DELETE FROM files WHERE slug = ${SLUG} AND path = 'zz.txt'`,
     ];
