@@ -1,7 +1,7 @@
 import { execFileSync } from 'node:child_process';
 import { crc32 as zlibCrc32 } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
-import { type ArchiveGroup, planZip, StalePlanError, type Trailer, utf8Length, type ZipPlan } from './zip-plan.js';
+import { type ArchiveGroup, Fingerprint, planZip, StalePlanError, type Trailer, utf8Length, type ZipPlan } from './zip-plan.js';
 
 interface Row { name: string; data: Uint8Array; size?: number }
 const utf8 = new TextEncoder();
@@ -46,6 +46,20 @@ const files = () => [row('ds/a.txt', 'hello'), row('ds/empty', ''), row('ds/é/�
 describe('zip plan', () => {
   it('counts UTF-8 bytes like TextEncoder, lone surrogates included', () => {
     for (const s of ['', 'abc', 'é', 'ü/ß', '中文', '😀', 'a\ud800b', '\udc00']) expect(utf8Length(s)).toBe(utf8.encode(s).length);
+  });
+
+  it('fingerprints a number the same as its decimal text and a tab, without making the text', () => {
+    const nums = [0, 1, 9, 10, 99, 100, 4095, 8192, 0xffffffff, 2 ** 32, 123456789012, 999999999999999, 1e15, 2 ** 53 - 1, 1.5, -3];
+    for (let i = 0; i < 2000; i++) nums.push(Math.floor(Math.random() * 10 ** (i % 16)));
+    for (const n of nums) {
+      const viaText = new Fingerprint();
+      viaText.add('x');
+      viaText.add(`${n}\t`);
+      const viaNum = new Fingerprint();
+      viaNum.add('x');
+      viaNum.num(n);
+      expect(viaNum.digest(), String(n)).toBe(viaText.digest());
+    }
   });
 
   it('makes an archive Python zipfile reads: STORED, 1980 dates, UTF-8 names, files then trailers, CRCs right', async () => {
