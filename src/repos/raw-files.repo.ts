@@ -121,17 +121,17 @@ export function createRawFilesRepo() {
 
     /**
      * A checked file (opened with O_NOFOLLOW, a regular file of `expectSize` bytes, modified at
-     * `expectMtimeMs` when given: the test re-ingestion uses to decide that a file changed) to be
+     * `expectMtimeMs`, whole ms: the test re-ingestion uses to decide that a file changed) to be
      * read into the caller's buffers; readInto() throws when the file is shorter than announced.
      * Opening and checking are synchronous (two system calls, once per file of at least a few
      * hundred KB), reading goes through the thread pool.
      */
-    openSized(absPath: string, expectSize: number, expectMtimeMs?: number) {
+    openSized(absPath: string, expectSize: number, expectMtimeMs: number) {
       const fd = openSync(absPath, constants.O_RDONLY | constants.O_NOFOLLOW);
       try {
         const st = fstatSync(fd);
         if (!st.isFile() || st.size !== expectSize) throw new Error(`${absPath} is no longer the indexed file (size ${st.size}, indexed ${expectSize}): re-ingest the dataset`);
-        if (expectMtimeMs !== undefined && Math.trunc(st.mtimeMs) !== expectMtimeMs) throw new Error(`${absPath} changed since it was indexed (modification time differs): re-ingest the dataset`);
+        if (Math.trunc(st.mtimeMs) !== expectMtimeMs) throw new Error(`${absPath} changed since it was indexed (modification time differs): re-ingest the dataset`);
       } catch (err) {
         closeSync(fd);
         throw err;

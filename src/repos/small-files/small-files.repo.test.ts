@@ -2,11 +2,17 @@ import { mkdirSync, mkdtempSync, rmSync, statSync, symlinkSync, writeFileSync } 
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { createSmallFilesRepo, SmallBatch, type SmallFile } from './small-files.repo.js';
+import { createSmallFilesRepo, SmallBatch } from './small-files.repo.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'medimg-small-'));
 const small = createSmallFilesRepo();
-const repo = { read: (files: SmallFile[]) => small.read(SmallBatch.of(files)), recycle: small.recycle, close: small.close };
+interface SmallFile { absPath: string; size: number; mtimeMs: number; head?: Uint8Array }
+const batchOf = (files: SmallFile[]) => {
+  const b = new SmallBatch();
+  for (const f of files) b.push(f.absPath, f.size, f.mtimeMs, f.head);
+  return b;
+};
+const repo = { read: (files: SmallFile[]) => small.read(batchOf(files)), recycle: small.recycle, close: small.close };
 afterAll(async () => {
   await repo.close();
   rmSync(dir, { recursive: true, force: true });

@@ -1,14 +1,5 @@
 import { Worker } from 'node:worker_threads';
 
-export interface SmallFile {
-  absPath: string;
-  size: number;
-  /** Modification time as indexed (whole milliseconds, as fs-walk records it). */
-  mtimeMs: number;
-  /** Bytes that go right before the file's contents in the batch (its zip local header). */
-  head?: Uint8Array;
-}
-
 /** A batch of small files for the reader thread, made file by file straight into the form it is sent in. */
 export class SmallBatch {
   readonly paths: string[] = [];
@@ -20,14 +11,9 @@ export class SmallBatch {
   /** Bytes of the heads and contents. */
   total = 0;
 
-  static of(files: SmallFile[]): SmallBatch {
-    const b = new SmallBatch();
-    for (const f of files) b.push(f.absPath, f.size, f.mtimeMs, f.head);
-    return b;
-  }
-
   get length(): number { return this.paths.length; }
 
+  /** `mtimeMs` as indexed (whole milliseconds, as fs-walk records it); `head` goes right before the contents (the file's zip local header). */
   push(absPath: string, size: number, mtimeMs: number, head?: Uint8Array): void {
     const headLen = head?.length ?? 0;
     this.paths.push(absPath);
