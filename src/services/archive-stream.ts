@@ -40,7 +40,7 @@ async function* put(s: Sink, buf: Uint8Array): AsyncGenerator<Buffer> {
   }
 }
 
-/** `length` bytes of a large file from `offset` into the sink, read straight into the blocks on the thread pool. */
+/** `length` bytes of a large file from `offset` into the sink, read straight into the blocks on the thread pool (the sink's last block is left to the caller). */
 async function* largeFile(s: Sink, raw: RawFilesRepo, absPath: string, size: number, mtimeMs: number, offset: number, length: number, block: number): AsyncGenerator<Buffer> {
   const f = raw.openSized(absPath, size, mtimeMs);
   // Headers alone in a block go out first, so that the file is read in whole blocks: half as
@@ -65,6 +65,22 @@ async function* largeFile(s: Sink, raw: RawFilesRepo, absPath: string, size: num
   } finally {
     await f.close();
   }
+}
+
+/**
+ * `length` bytes of one file from `start` (still of the indexed size and modification time), read
+ * straight into blocks; the file is closed before the last block is handed over.
+ */
+export async function* fileBytes(raw: RawFilesRepo, absPath: string, size: number, mtimeMs: number, start: number, length: number, blocks: BlockSource): AsyncGenerator<Buffer> {
+  const s: Sink = { out: await blocks.take(), len: 0, blocks };
+  try {
+    yield* largeFile(s, raw, absPath, size, mtimeMs, start, length, s.out.length);
+  } catch (err) {
+    blocks.give(s.out);
+    throw err;
+  }
+  if (s.len > 0) yield s.out.subarray(0, s.len);
+  else blocks.give(s.out);
 }
 
 /**

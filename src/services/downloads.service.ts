@@ -11,7 +11,7 @@ import type { DownloadFilter, DownloadRow, DownloadsRepo } from '../repos/downlo
 import type { MirrorsRepo } from '../repos/mirrors.repo.js';
 import type { RawFilesRepo } from '../repos/raw-files.repo.js';
 import type { SmallFilesRepo } from '../repos/small-files/small-files.repo.js';
-import { archiveBytes, type ArchiveSource } from './archive-stream.js';
+import { archiveBytes, type ArchiveSource, fileBytes } from './archive-stream.js';
 
 /** A byte stream whose size and validators are known before the first byte, so Range works. */
 export interface Download {
@@ -56,36 +56,6 @@ async function* staleOnError(chunks: AsyncGenerator<Buffer>): AsyncGenerator<Buf
     yield* chunks;
   } catch (err) {
     throw err instanceof AppError ? err : staleIndex((err as Error).message);
-  }
-}
-
-/** `length` bytes of one file from `start` (still of the indexed size and modification time), read straight into blocks; the file is closed before the last one is handed over. */
-async function* fileBlocks(raw: RawFilesRepo, absPath: string, size: number, mtimeMs: number, start: number, length: number, blocks: BlockSource = freshBlocks(BLOCK)): AsyncGenerator<Buffer> {
-  const f = raw.openSized(absPath, size, mtimeMs);
-  let isOpen = true;
-  try {
-    for (let pos = start, left = length; left > 0;) {
-      const out = await blocks.take();
-      let len = 0;
-      try {
-        while (len < out.length && left > 0) {
-          const n = await f.readInto(out, len, Math.min(left, out.length - len), pos);
-          len += n;
-          pos += n;
-          left -= n;
-        }
-      } catch (err) {
-        blocks.give(out);
-        throw err;
-      }
-      if (left === 0) {
-        isOpen = false;
-        await f.close();
-      }
-      yield len === out.length ? out : out.subarray(0, len);
-    }
-  } finally {
-    if (isOpen) await f.close();
   }
 }
 
@@ -235,7 +205,7 @@ export function createDownloadsService(deps: {
         lastModifiedMs: row.mtime_ms,
         contentType: contentTypeFor(row.format),
         filename: row.path,
-        open: (start, end, blocks) => staleOnError(fileBlocks(raw, absPath, row.size, row.mtime_ms, start, end - start, blocks)),
+        open: (start, end, blocks = freshBlocks(BLOCK)) => staleOnError(fileBytes(raw, absPath, row.size, row.mtime_ms, start, end - start, blocks)),
       };
     },
 
