@@ -130,10 +130,12 @@ export async function* archiveBytes(src: ArchiveSource, start: number, end: numb
         }
       }
     }
-    small.done();
   } catch (err) {
     blocks.give(s.out);
     throw err instanceof StalePlanError ? src.stale(err.message) : err;
+  } finally {
+    // Also when the stream is abandoned (the client went away): the reader's memory goes back.
+    small.done();
   }
   if (s.len > 0) yield s.out.subarray(0, s.len);
   else blocks.give(s.out);

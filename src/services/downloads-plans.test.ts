@@ -11,7 +11,10 @@ import { createDownloadsService } from './downloads.service.js';
 
 const SLUG = 'gamma-chest-xray';
 let s: MirroredServer;
-const small = createSmallFilesRepo();
+const reader = createSmallFilesRepo();
+// The reader as main.ts gives it, counting batches read and given back.
+let held = 0;
+const small: typeof reader = { ...reader, read: (b) => { held++; return reader.read(b); }, recycle: (d) => { held--; reader.recycle(d); } };
 let pagesRead = 0;
 let service: ReturnType<typeof createDownloadsService>;
 
@@ -27,7 +30,7 @@ beforeAll(async () => {
   });
 }, 60_000);
 afterAll(async () => {
-  await small.close();
+  await reader.close();
   await s?.close();
 });
 
@@ -79,5 +82,19 @@ describe('archive plans', () => {
     expect(await rev()).toBe(before! + 1);
     expect(other).toBeGreaterThanOrEqual(1);
     await sql`DELETE FROM files WHERE path = 'moving.txt'`.execute(s.db);
+  });
+
+  it('give the small-file reader its memory back when the stream ends and when it is abandoned', async () => {
+    const d = await service.datasetArchive(SLUG, {});
+    const whole = d.open(0, d.size);
+    for await (const _ of whole) { /* read to the end */ }
+    await new Promise((ok) => setImmediate(ok));
+    expect(held).toBe(0);
+    // A client that goes away after the first block: the generator is closed where it stands.
+    const cut = d.open(0, d.size);
+    expect((await cut.next()).done).toBe(false);
+    await cut.return(undefined);
+    await new Promise((ok) => setTimeout(ok, 50));
+    expect(held).toBe(0);
   });
 });
