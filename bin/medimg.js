@@ -6,6 +6,7 @@
 // step and a stale build never runs. MEDIMG_TSX=1, or a failed build, runs the TypeScript
 // sources through tsx instead, as before.
 import { setFlagsFromString } from 'node:v8';
+import { ensureNativeBuild } from '../scripts/build-native.mjs';
 import { ensureServerBuild } from '../scripts/build-server.mjs';
 
 // The old generation may grow to 1.25x what survived the last full collection (V8 picks 1.1-4x by
@@ -24,6 +25,9 @@ if (process.env.MEDIMG_TSX !== '1') {
     console.error(`medimg: could not compile the server into dist/ (${reason}); running the TypeScript sources through tsx`);
   }
 }
+// The compiled small-file reader, if a C compiler is here (else the server reads them in JavaScript
+// and says so in its log).
+ensureNativeBuild();
 let runCli;
 if (cli) {
   // Stack traces name src/*.ts lines (dist/*.mjs.map, without the sources' text: ~1 MB of heap).

@@ -22,6 +22,12 @@ describe('loadConfig', () => {
     expect(loadConfig({ MEDIMG_DEMO: '0' }).demo).toBe(false);
   });
 
+  it('uses the compiled small-file reader of the package unless MEDIMG_NATIVE_READER=0', () => {
+    expect(loadConfig({}).nativeReader).toBe(resolve(import.meta.dirname, '../build/small-files.node'));
+    expect(loadConfig({ MEDIMG_NATIVE_READER: '1' }).nativeReader).toBe(loadConfig({}).nativeReader);
+    expect(loadConfig({ MEDIMG_NATIVE_READER: '0' }).nativeReader).toBeNull();
+  });
+
   it('reads PORT, HOST, MEDIMG_DATA_DIR and DATABASE_URL', () => {
     const c = loadConfig({ PORT: '8080', HOST: '0.0.0.0', MEDIMG_DATA_DIR: '/srv/medimg', DATABASE_URL: 'sqlite:///var/lib/m.db' });
     expect(c).toMatchObject({ port: 8080, host: '0.0.0.0', dataDir: '/srv/medimg', sqliteFile: '/var/lib/m.db' });
@@ -37,6 +43,7 @@ describe('loadConfig', () => {
     [{ HOST: 'a b' }, /HOST/],
     [{ MEDIMG_THUMBNAILS: 'yes' }, /MEDIMG_THUMBNAILS must be 0 or 1/],
     [{ MEDIMG_DEMO: 'on' }, /MEDIMG_DEMO must be 0 or 1/],
+    [{ MEDIMG_NATIVE_READER: 'no' }, /MEDIMG_NATIVE_READER must be 0 or 1/],
   ])('rejects %o with the variable named', (env, message) => {
     expect(() => loadConfig(env)).toThrow(message);
   });

@@ -22,6 +22,11 @@ export interface Config {
   readonly demo: boolean;
   /** Default server of `medimg download` (MEDIMG_SERVER). */
   readonly server: string;
+  /**
+   * The compiled small-file reader (scripts/build-native.mjs), used when it is there and loads;
+   * null when MEDIMG_NATIVE_READER=0 (the reader then runs in JavaScript).
+   */
+  readonly nativeReader: string | null;
   /** Upstream update checks: interval (0 = no schedule), base URL overrides per adapter, optional Kaggle credentials, User-Agent. */
   readonly updates: UpdatesConfig;
 }
@@ -74,10 +79,11 @@ function demo(value: string | undefined, fromProcess: boolean): boolean {
   throw new ConfigError(`MEDIMG_DEMO must be 0 or 1, got "${value}"`);
 }
 
-function thumbnails(value: string | undefined): boolean {
+/** A switch that is on unless set to 0. */
+function onUnlessZero(name: string, value: string | undefined): boolean {
   if (value === undefined || value === '' || value === '1') return true;
   if (value === '0') return false;
-  throw new ConfigError(`MEDIMG_THUMBNAILS must be 0 or 1, got "${value}"`);
+  throw new ConfigError(`${name} must be 0 or 1, got "${value}"`);
 }
 
 const UPSTREAM_KINDS = ['http', 'zenodo', 'physionet', 'github', 'huggingface', 'kaggle', 'grand-challenge'];
@@ -151,10 +157,11 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     ]),
     logLevel,
     webDistDir: resolve(PACKAGE_ROOT, 'web/dist'),
-    thumbnails: thumbnails(env.MEDIMG_THUMBNAILS),
+    thumbnails: onUnlessZero('MEDIMG_THUMBNAILS', env.MEDIMG_THUMBNAILS),
     ffmpeg: env.MEDIMG_FFMPEG ? resolve(env.MEDIMG_FFMPEG) : undefined,
     demo: withDemo,
     server: server(env.MEDIMG_SERVER),
+    nativeReader: onUnlessZero('MEDIMG_NATIVE_READER', env.MEDIMG_NATIVE_READER) ? resolve(PACKAGE_ROOT, 'build/small-files.node') : null,
     updates: updatesConfig(env, `http://${host}:${port(env.PORT)}`),
   });
 }

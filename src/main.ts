@@ -45,7 +45,7 @@ import { createVersionsService } from './services/versions.service.js';
  * Composition root: config -> db -> repos -> services. Nothing here runs on import.
  * The probe pool (worker threads) is created on first use, so the API alone starts none.
  */
-export function createServices(db: Db, opts: { thumbDir?: string; makeThumbnails?: boolean; updates?: UpdatesConfig; now?: () => Date; previewDir?: string; ffmpeg?: string } = {}) {
+export function createServices(db: Db, opts: { thumbDir?: string; makeThumbnails?: boolean; updates?: UpdatesConfig; now?: () => Date; previewDir?: string; ffmpeg?: string; nativeReader?: string | null } = {}) {
   const datasets = createDatasetsRepo(db);
   const files = createFilesRepo(db);
   const mirrors = createMirrorsRepo(db);
@@ -58,7 +58,7 @@ export function createServices(db: Db, opts: { thumbDir?: string; makeThumbnails
   };
   const probe = (absPath: string, name: string) => startProbes().probe(absPath, name);
   const downloadsRepo = createDownloadsRepo(db);
-  const small = createSmallFilesRepo();
+  const small = createSmallFilesRepo({ addon: opts.nativeReader });
   const downloadsService = createDownloadsService({
     downloads: downloadsRepo, raw: createRawFilesRepo(), mirrors, small,
     card: async (slug) => {
@@ -98,6 +98,8 @@ export function createServices(db: Db, opts: { thumbDir?: string; makeThumbnails
       files, mirrors, jobs, versions: createVersionsRepo(db), datasetExists, walk: walkDataset, realFolder, readText: readTextBounded, probe, startProbes, ownerAlive,
     }),
     versions: createVersionsService({ versions: createVersionsRepo(db), datasetExists }),
+    /** How archive downloads read small files (logged at start). */
+    smallFileReader: small.reader,
     async close() {
       await pool?.close();
       await previews.render.close();
@@ -112,7 +114,7 @@ export async function openInstance(config: Config) {
   const db = openSqlite(config.sqliteFile);
   try {
     await migrateToLatest(db);
-    const services = createServices(db, { thumbDir: join(config.dataDir, 'thumbnails'), makeThumbnails: config.thumbnails, updates: config.updates, previewDir: join(config.dataDir, 'previews'), ffmpeg: config.ffmpeg });
+    const services = createServices(db, { thumbDir: join(config.dataDir, 'thumbnails'), makeThumbnails: config.thumbnails, updates: config.updates, previewDir: join(config.dataDir, 'previews'), ffmpeg: config.ffmpeg, nativeReader: config.nativeReader });
     const sync = await services.catalog.sync([...config.catalogSources]);
     // The synthetic demo mirror: built by startServer (ensure), never by the CLI commands.
     const mirrorsRepo = createMirrorsRepo(db);
@@ -158,6 +160,7 @@ export async function startServer(config: Config, opts: { worker?: boolean } = {
     await instance.close();
   });
   const address = await app.listen({ port: config.port, host: config.host });
+  app.log.info(`small files of archives are read by the ${instance.services.smallFileReader} reader`);
   return { app, address, sync: instance.sync };
 }
 

@@ -21,6 +21,7 @@ function fakeReader(fail?: string) {
       return { data, failed, message: failed >= 0 ? 'gone (ENOENT)' : '' };
     },
     recycle: (data: Buffer) => { outstanding--; recycled.push(data.length); },
+    reader: 'fake',
     close: async () => {},
   };
   return { repo, asked, recycled, max: () => maxOutstanding };

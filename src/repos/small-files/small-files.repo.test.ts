@@ -1,22 +1,17 @@
-import { mkdirSync, mkdtempSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, statSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createSmallFilesRepo, SmallBatch } from './small-files.repo.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'medimg-small-'));
-const small = createSmallFilesRepo();
 interface SmallFile { absPath: string; size: number; mtimeMs: number; head?: Uint8Array }
 const batchOf = (files: SmallFile[]) => {
   const b = new SmallBatch();
   for (const f of files) b.push(f.absPath, f.size, f.mtimeMs, f.head);
   return b;
 };
-const repo = { read: (files: SmallFile[]) => small.read(batchOf(files)), recycle: small.recycle, close: small.close };
-afterAll(async () => {
-  await repo.close();
-  rmSync(dir, { recursive: true, force: true });
-});
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 const file = (name: string, content: string | Buffer) => {
   const data = Buffer.from(content);
@@ -25,10 +20,29 @@ const file = (name: string, content: string | Buffer) => {
   return { absPath, size: data.length, mtimeMs: Math.trunc(statSync(absPath).mtimeMs), data };
 };
 
-describe('small-file reader thread', () => {
+// The compiled reader is built here where a C compiler is (CI has one); the JavaScript reader is
+// what runs without it. Both must give the same answers.
+// (Plain JavaScript without type declarations: typed here.)
+const { ensureNativeBuild } = (await import('../../../scripts/build-native.mjs' as string)) as { ensureNativeBuild: () => { path: string | null; reason?: string } };
+const native = ensureNativeBuild();
+const readers = [['JavaScript', null], ['compiled', native.path]] as const;
+
+describe.each(readers)('small-file reader thread (%s)', (name, addon) => {
+  if (name === 'compiled' && !addon) {
+    it.skip(`compiled reader not built here: ${native.reason}`, () => {});
+    return;
+  }
+  const small = createSmallFilesRepo({ addon });
+  const repo = { read: (files: SmallFile[]) => small.read(batchOf(files)), recycle: small.recycle, close: small.close };
+  afterAll(() => repo.close());
+
+  it('is the reader asked for', () => {
+    expect(small.reader).toBe(addon ? 'native' : 'JavaScript (MEDIMG_NATIVE_READER=0)');
+  });
+
   it('reads batches in order, concurrently asked, each file where the sizes say', async () => {
-    mkdirSync(join(dir, 'a'), { recursive: true });
-    const files = Array.from({ length: 300 }, (_, i) => file(`a/f${i}`, Buffer.alloc((i * 37) % 900, i)));
+    mkdirSync(join(dir, name, 'a'), { recursive: true });
+    const files = Array.from({ length: 300 }, (_, i) => file(`${name}/a/f${i}`, Buffer.alloc((i * 37) % 900, i)));
     const batches = [files.slice(0, 100), files.slice(100, 101), [], files.slice(101)];
     const got = await Promise.all(batches.map((b) => repo.read(b)));
     got.forEach((g, k) => {
@@ -38,8 +52,8 @@ describe('small-file reader thread', () => {
   });
 
   it('puts each file\'s head (its zip local header) right before its contents', async () => {
-    mkdirSync(join(dir, 'h'), { recursive: true });
-    const files = Array.from({ length: 40 }, (_, i) => ({ ...file(`h/f${i}`, Buffer.alloc(i * 13, 65 + (i % 26))), head: i % 3 === 0 ? undefined : Buffer.alloc(30 + i, i) }));
+    mkdirSync(join(dir, name, 'h'), { recursive: true });
+    const files = Array.from({ length: 40 }, (_, i) => ({ ...file(`${name}/h/f${i}`, Buffer.alloc(i * 13, 65 + (i % 26))), head: i % 3 === 0 ? undefined : Buffer.alloc(30 + i, i) }));
     const got = await repo.read(files);
     expect(got.failed).toBe(-1);
     expect(got.data.equals(Buffer.concat(files.flatMap((f) => (f.head ? [f.head, f.data] : [f.data]))))).toBe(true);
@@ -50,13 +64,14 @@ describe('small-file reader thread', () => {
   });
 
   it('names the first file that is missing, a symlink, grown, shrunk or changed in place, and keeps the ones before it', async () => {
-    const ok = file('ok', 'fine');
-    const target = file('target', 'elsewhere');
-    symlinkSync(target.absPath, join(dir, 'link'));
+    const ok = file(`${name}-ok`, 'fine');
+    const target = file(`${name}-target`, 'elsewhere');
+    symlinkSync(target.absPath, join(dir, `${name}-link`));
     const cases = [
       [{ absPath: join(dir, 'missing'), size: 1, mtimeMs: 0 }, /missing cannot be read \(ENOENT\)/],
+      [{ absPath: join(dir, `${name}-ok`, 'below'), size: 1, mtimeMs: 0 }, /below cannot be read \(ENOTDIR\)/],
       [{ ...ok, absPath: dir }, /no longer a regular file/],
-      [{ ...target, absPath: join(dir, 'link') }, /link cannot be read \(ELOOP\)/],
+      [{ ...target, absPath: join(dir, `${name}-link`) }, /link cannot be read \(ELOOP\)/],
       [{ ...ok, size: 3 }, /size differs/],
       [{ ...ok, size: 5 }, /size differs/],
       [{ ...ok, mtimeMs: ok.mtimeMs - 1000 }, /changed since it was indexed \(modification time differs\)/],
@@ -70,7 +85,7 @@ describe('small-file reader thread', () => {
   });
 
   it('sends buffers given back with later batches instead of allocating new ones', async () => {
-    const f = file('reused', 'x'.repeat(1000));
+    const f = file(`${name}-reused`, 'x'.repeat(1000));
     const first = await repo.read([f]);
     repo.recycle(first.data);
     const second = await repo.read([f, f]);
@@ -78,8 +93,22 @@ describe('small-file reader thread', () => {
     expect(second.data.subarray(0, 2000).toString()).toBe('x'.repeat(2000));
   });
 
+  it('takes a file as indexed when its modification time, in whole milliseconds, is the one Node reports', async () => {
+    // Times with fractions of a millisecond that rounding in the sum could move across a whole one.
+    const files = [0.9999999, 0.0000001, 0.4995, 0.9995, 0.123456789].map((frac, i) => {
+      const f = file(`${name}-time${i}`, `t${i}`);
+      utimesSync(f.absPath, 1_700_000_000 + i, 1_700_000_000 + i + frac);
+      return { ...f, mtimeMs: Math.trunc(statSync(f.absPath).mtimeMs) };
+    });
+    const got = await repo.read(files);
+    expect(got.failed).toBe(-1);
+    expect(got.data.toString()).toBe('t0t1t2t3t4');
+    const off = await repo.read([files[0]!, { ...files[3]!, mtimeMs: files[3]!.mtimeMs + 1 }]);
+    expect([off.failed, off.message]).toEqual([1, expect.stringMatching(/modification time differs/)]);
+  });
+
   it('starts a new thread after the last one stopped', async () => {
-    const f = file('again', 'again');
+    const f = file(`${name}-again`, 'again');
     await repo.close();
     expect((await repo.read([f])).data.subarray(0, 5).toString()).toBe('again');
   });

@@ -1,3 +1,5 @@
+import { existsSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { Worker } from 'node:worker_threads';
 
 /** A batch of small files for the reader thread, made file by file straight into the form it is sent in. */
@@ -37,6 +39,19 @@ export interface SmallFilesBatch {
   message: string;
 }
 
+/** The compiled reader when it loads here (the threads load the same file), else why not. */
+function loadable(addon: string | null): { path: string | null; why: string } {
+  if (!addon) return { path: null, why: 'MEDIMG_NATIVE_READER=0' };
+  if (!existsSync(addon)) return { path: null, why: `${addon} is not built: see scripts/build-native.mjs` };
+  try {
+    const m = createRequire(import.meta.url)(addon) as { readFile?: unknown };
+    if (typeof m.readFile !== 'function') return { path: null, why: `${addon} has no readFile` };
+    return { path: addon, why: '' };
+  } catch (err) {
+    return { path: null, why: `${addon} does not load: ${(err as Error).message.split('\n')[0]}` };
+  }
+}
+
 const ENTRY = new URL('./small-files-worker.mjs', import.meta.url);
 
 /**
@@ -46,7 +61,8 @@ const ENTRY = new URL('./small-files-worker.mjs', import.meta.url);
  * 10,000 / batch messages instead of 30,000 thread-pool round trips. Buffers given back are sent
  * again with later batches (at most `threads` * 4 kept), so a download allocates none once started.
  */
-export function createSmallFilesRepo(threads = 1) {
+export function createSmallFilesRepo({ threads = 1, addon = null }: { threads?: number; addon?: string | null } = {}) {
+  const native = loadable(addon);
   const workers: (Worker | null)[] = Array.from({ length: threads }, () => null);
   let turn = 0;
   let nextId = 0;
@@ -55,7 +71,7 @@ export function createSmallFilesRepo(threads = 1) {
 
   const start = (slot: number) => {
     // Its heap holds a batch's paths at a time; the file contents are outside it (ArrayBuffers).
-    const w = new Worker(ENTRY, { resourceLimits: { maxYoungGenerationSizeMb: 2, maxOldGenerationSizeMb: 32 } });
+    const w = new Worker(ENTRY, { workerData: { addon: native.path }, resourceLimits: { maxYoungGenerationSizeMb: 2, maxOldGenerationSizeMb: 32 } });
     w.unref();
     w.on('message', (m: { id: number; data: ArrayBuffer; failed: number; message: string }) => {
       const p = pending.get(m.id);
@@ -97,6 +113,9 @@ export function createSmallFilesRepo(threads = 1) {
     recycle(data: Buffer): void {
       if (spare.length < threads * 4 && data.buffer.byteLength > 0) spare.push(data.buffer as ArrayBuffer);
     },
+
+    /** How files are read: the compiled reader (scripts/build-native.mjs), or JavaScript and why. */
+    reader: native.path ? 'native' : `JavaScript (${native.why})`,
 
     async close(): Promise<void> {
       const all = workers.splice(0, threads, ...workers.map(() => null));
