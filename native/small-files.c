@@ -9,6 +9,10 @@
 #include <unistd.h>
 #include <node_api.h>
 
+#ifdef __APPLE__
+#define st_mtim st_mtimespec
+#endif
+
 #define PATH_BYTES 4096
 
 // Results besides 0 (read as indexed) and -errno.

@@ -60,15 +60,22 @@ export interface ZipPlan<Row> {
 
 export class StalePlanError extends Error {}
 
-/** A page of rows with their entries and the UTF-8 length of each entry name, made once per read of the page. */
-interface Page<Row> { rows: Row[]; entries: PlanEntry[]; nameLens: Uint32Array }
+/**
+ * A page of rows with their entries and the UTF-8 length of each entry name, made once per read of
+ * the page; `lines[t]` are its lines of line trailer t (MANIFEST.tsv), encoded once when first needed.
+ */
+interface Page<Row> { rows: Row[]; entries: PlanEntry[]; nameLens: Uint32Array; lines: (Uint8Array | undefined)[] }
 
 const pageOf = <Row>(group: ArchiveGroup<Row>, rows: Row[]): Page<Row> => {
   const entries = rows.map((r) => group.entry(r));
   const nameLens = new Uint32Array(entries.length);
   for (let i = 0; i < entries.length; i++) nameLens[i] = utf8Length(entries[i]!.name);
-  return { rows, entries, nameLens };
+  return { rows, entries, nameLens, lines: [] };
 };
+
+/** The page's lines of trailer `t` as UTF-8 (kept with the page: a cached page is encoded once, not once per stream). */
+const linesOf = <Row>(page: Page<Row>, t: Extract<Trailer<Row>, { line: unknown }>, i: number): Uint8Array =>
+  (page.lines[i] ??= utf8.encode(pageLines(t, page.rows)));
 
 const utf8 = new TextEncoder();
 const CACHED_PAGES = 16;
@@ -174,7 +181,7 @@ export async function planZip<Row>(groups: ArchiveGroup<Row>[], pageSize = 1024)
       // Manifest-like trailers: this page's lines, encoded once.
       group.trailers.forEach((t, i) => {
         if (!('line' in t)) return;
-        const text = utf8.encode(pageLines(t, rows));
+        const text = linesOf(page, t, i);
         const acc = lines[i]!;
         acc.size += text.length;
         block.lineBytes[i] = text.length;
@@ -308,7 +315,7 @@ async function* pieces<Row>(groups: ArchiveGroup<Row>[], blocks: Block<Row>[], c
           if (page.kind !== 'rows' || page.group !== b.group || lineAt >= stop) continue;
           const len = page.lineBytes[e.trailer]!;
           if (lineAt + len > start) {
-            const p = clip(utf8.encode(pageLines(t, (await pageAt(page)).rows)), lineAt);
+            const p = clip(linesOf(await pageAt(page), t, e.trailer), lineAt);
             if (p) out.push(p);
           }
           lineAt += len;

@@ -62,7 +62,9 @@ function readOne(path, data, at, size, mtimeMs) {
 // Buffers are at least this big, so that the ones given back fit any later batch of the same limits.
 const MIN_BUFFER = 1024 * 1024 + 1;
 
-parentPort.on('message', ({ id, paths, sizes, mtimes, heads, headLens, reuse }) => {
+parentPort.on('message', ({ id, paths, sizes, mtimes, heads: headBytes, headLens, reuse }) => {
+  // As a Buffer, so that each head is copied without a view made for it.
+  const heads = headBytes ? Buffer.from(headBytes.buffer, headBytes.byteOffset, headBytes.length) : null;
   let total = heads ? heads.length : 0;
   for (const s of sizes) total += s;
   // One byte more than announced, so that a file that grew after its fstat is seen.
@@ -74,7 +76,7 @@ parentPort.on('message', ({ id, paths, sizes, mtimes, heads, headLens, reuse }) 
   for (let i = 0; i < paths.length; i++) {
     const size = sizes[i];
     if (headLens && headLens[i] > 0) {
-      data.set(heads.subarray(headAt, headAt + headLens[i]), at);
+      heads.copy(data, at, headAt, headAt + headLens[i]);
       at += headLens[i];
       headAt += headLens[i];
     }
