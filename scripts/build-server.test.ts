@@ -33,7 +33,7 @@ describe('the ahead-of-time server build (a copy of the package in a temp folder
   let dist: string;
   beforeAll(() => {
     root = mkdtempSync(join(tmpdir(), 'medimg-build-'));
-    for (const p of ['src', 'contract', 'bin', 'package.json', 'tsconfig.json', 'scripts/build-server.mjs']) cpSync(join(REPO, p), join(root, p), { recursive: true });
+    for (const p of ['src', 'contract', 'bin', 'native', 'package.json', 'tsconfig.json', 'scripts/build-server.mjs', 'scripts/build-native.mjs']) cpSync(join(REPO, p), join(root, p), { recursive: true });
     symlinkSync(join(REPO, 'node_modules'), join(root, 'node_modules'));
     dist = join(root, 'dist');
   });
