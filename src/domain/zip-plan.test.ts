@@ -1,7 +1,8 @@
 import { execFileSync } from 'node:child_process';
 import { crc32 as zlibCrc32 } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
-import { type ArchiveGroup, Fingerprint, planZip, StalePlanError, type Trailer, utf8Length, type ZipPlan } from './zip-plan.js';
+import { Fingerprint, utf8Length } from './zip-fingerprint.js';
+import { type ArchiveGroup, planZip, StalePlanError, type Trailer, type ZipPlan } from './zip-plan.js';
 
 interface Row { name: string; data: Uint8Array; size?: number }
 const utf8 = new TextEncoder();
