@@ -5,6 +5,7 @@
 #include <fcntl.h>
 #include <math.h>
 #include <stdint.h>
+#include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
 #include <node_api.h>
@@ -39,6 +40,8 @@ static napi_value read_file(napi_env env, napi_callback_info info) {
     return NULL;
   }
   if (len >= sizeof path - 1) return number(env, -ENAMETOOLONG);
+  // A NUL inside the string would end the path early, naming another file (Node refuses such paths too).
+  if (strlen(path) != len) return number(env, -EINVAL);
   napi_typedarray_type type;
   size_t length = 0;
   void *data = NULL;

@@ -69,6 +69,8 @@ describe.each(readers)('small-file reader thread (%s)', (name, addon) => {
     symlinkSync(target.absPath, join(dir, `${name}-link`));
     const cases = [
       [{ absPath: join(dir, 'missing'), size: 1, mtimeMs: 0 }, /missing cannot be read \(ENOENT\)/],
+      // A NUL would end the path early in C: the file before it (`${name}-ok`) must not be read instead.
+      [{ ...ok, absPath: `${ok.absPath}\0.txt` }, /cannot be read \((EINVAL|ERR_INVALID_ARG_VALUE)\)/],
       [{ absPath: join(dir, `${name}-ok`, 'below'), size: 1, mtimeMs: 0 }, /below cannot be read \(ENOTDIR\)/],
       [{ ...ok, absPath: dir }, /no longer a regular file/],
       [{ ...target, absPath: join(dir, `${name}-link`) }, /link cannot be read \(ELOOP\)/],
