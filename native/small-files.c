@@ -52,9 +52,11 @@ static napi_value read_file(napi_env env, napi_callback_info info) {
     return NULL;
   }
   double at = 0, size = 0, mtime = 0;
-  napi_get_value_double(env, argv[2], &at);
-  napi_get_value_double(env, argv[3], &size);
-  napi_get_value_double(env, argv[4], &mtime);
+  if (napi_get_value_double(env, argv[2], &at) != napi_ok || napi_get_value_double(env, argv[3], &size) != napi_ok ||
+      napi_get_value_double(env, argv[4], &mtime) != napi_ok || at != trunc(at) || size != trunc(size)) {
+    napi_throw_type_error(env, NULL, "at, size and mtimeMs must be numbers (at and size whole)");
+    return NULL;
+  }
   // The contents and one spare byte (to see a file that grew) must fit.
   if (!(at >= 0 && size >= 0 && at + size + 1 <= (double)length)) {
     napi_throw_range_error(env, NULL, "the file does not fit the buffer");

@@ -32,6 +32,23 @@ describe('build-native', () => {
     expect(typeof (createRequire(import.meta.url)(first.path) as { readFile: unknown }).readFile).toBe('function');
   });
 
+  it('never writes outside the buffer it is given, and refuses arguments of the wrong kind', () => {
+    const { path } = ensureNativeBuild();
+    if (!path) throw new Error('no C compiler or Node headers here');
+    const { readFile } = createRequire(import.meta.url)(path) as { readFile: (...a: unknown[]) => number };
+    const f = join(root, 'ten.txt');
+    writeFileSync(f, '0123456789');
+    const mtime = Math.trunc(statSync(f).mtimeMs);
+    const buf = Buffer.alloc(16, 0x2e);
+    expect(readFile(f, buf, 5, 10, mtime)).toBe(0); // 10 bytes and the spare byte: 5 + 11 = 16
+    expect(buf.subarray(0, 15).toString()).toBe('.....0123456789');
+    expect(() => readFile(f, buf, 6, 10, mtime)).toThrow(RangeError); // would need 17 bytes
+    expect(() => readFile(f, buf.subarray(0, 10), 0, 10, mtime)).toThrow(RangeError);
+    for (const bad of [[1, buf, 0, 10, mtime], [f, [], 0, 10, mtime], [f, buf, 0.5, 10, mtime], [f, buf, 0, '10', mtime], [f, buf, -1, 10, mtime]]) {
+      expect(() => readFile(...bad)).toThrow();
+    }
+  });
+
   it('says why when it cannot compile, and leaves the last good build in place', () => {
     process.env.CC = join(root, 'no-such-compiler');
     const r = ensureNativeBuild({ root, force: true });
