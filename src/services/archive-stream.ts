@@ -63,7 +63,7 @@ async function* largeFile(s: Sink, raw: RawFilesRepo, absPath: string, size: num
       left -= n;
     }
   } finally {
-    await f.close();
+    f.close();
   }
 }
 
