@@ -60,6 +60,10 @@ export interface ZipPlan<Row> {
 
 export class StalePlanError extends Error {}
 
+const utf8 = new TextEncoder();
+const CACHED_PAGES = 16;
+const PIECES_PER_BATCH = 256;
+
 /**
  * A page of rows with their entries and the UTF-8 length of each entry name, made once per read of
  * the page; `lines[t]` are its lines of line trailer t (MANIFEST.tsv), encoded once when first needed.
@@ -73,24 +77,20 @@ const pageOf = <Row>(group: ArchiveGroup<Row>, rows: Row[]): Page<Row> => {
   return { rows, entries, nameLens, lines: [] };
 };
 
+const pageLines = <Row>(t: Extract<Trailer<Row>, { line: unknown }>, rows: Row[]) => {
+  let text = '';
+  for (const row of rows) text += t.line(row);
+  return text;
+};
+
 /** The page's lines of trailer `t` as UTF-8 (kept with the page: a cached page is encoded once, not once per stream). */
 const linesOf = <Row>(page: Page<Row>, t: Extract<Trailer<Row>, { line: unknown }>, i: number): Uint8Array =>
   (page.lines[i] ??= utf8.encode(pageLines(t, page.rows)));
-
-const utf8 = new TextEncoder();
-const CACHED_PAGES = 16;
-const PIECES_PER_BATCH = 256;
 
 const addEntry = (fp: Fingerprint, e: PlanEntry) => {
   fp.add(e.name);
   fp.num(e.size);
   fp.num(e.crc32);
-};
-
-const pageLines = <Row>(t: Extract<Trailer<Row>, { line: unknown }>, rows: Row[]) => {
-  let text = '';
-  for (const row of rows) text += t.line(row);
-  return text;
 };
 
 /** Plans the archive by reading every page once. `pageSize` rows are held at a time. */
