@@ -1,6 +1,7 @@
 import { type Card, COMMERCIAL_USE, MANIFEST_HEADER } from '../../contract/index.js';
 import { licenseLabel } from './citation.js';
 import { isSafeEntryName } from './zip.js';
+import { type FilePage, pathAt, sha256At } from './file-page.js';
 
 /** A mirrored file as downloads see it: addressed by id, named by slug + indexed relative path. */
 export interface DownloadFile {
@@ -49,7 +50,15 @@ export const manifestFormat = (baseUrl: string): ListFormat => ({
 
 /** `<slug>/MANIFEST.tsv` inside an archive: this header, then one line per file, paths relative to the dataset folder. */
 export const ARCHIVE_MANIFEST_HEADER = 'path\tsize\tsha256\n';
-export const archiveManifestLine = (f: DownloadFile): string => (isListablePath(f.path) ? `${f.path}\t${f.size}\t${f.sha256}\n` : '');
+/** The archive manifest's lines of a page of files: path, size and SHA-256 of each file whose path can be listed. */
+export function archiveManifestLines(page: FilePage): string {
+  let text = '';
+  for (let k = 0; k < page.count; k++) {
+    const path = pathAt(page, k);
+    if (isListablePath(path)) text += `${path}\t${page.sizes[k]}\t${sha256At(page, k)}\n`;
+  }
+  return text;
+}
 
 /** aria2c input file (aria2c -i): the URL, then indented options for it. */
 export const aria2Format = (baseUrl: string): ListFormat => ({

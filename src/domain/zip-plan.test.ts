@@ -2,36 +2,50 @@ import { execFileSync } from 'node:child_process';
 import { crc32 as zlibCrc32 } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import { Fingerprint, utf8Length } from './zip-fingerprint.js';
+import { filePageOf, pathAt } from './file-page.js';
 import { type ArchiveGroup, planZip, StalePlanError, type Trailer, type ZipPlan } from './zip-plan.js';
 
-interface Row { name: string; data: Uint8Array; size?: number }
+interface Row { path: string; data: Uint8Array; size?: number }
 const utf8 = new TextEncoder();
-const row = (name: string, content: string): Row => ({ name, data: utf8.encode(content) });
+const row = (path: string, content: string): Row => ({ path, data: utf8.encode(content) });
+const crcOf = (r: Row) => zlibCrc32(r.data);
 
-/** A group over an in-memory list; `calls` counts page reads. */
-function group(rows: Row[], trailers: Trailer<Row>[] = []) {
+/** A group of entries `<prefix><path>` over an in-memory list; `calls` counts page reads. */
+function group(prefix: string, rows: Row[], trailers: Trailer[] = []) {
   const g = {
     calls: 0,
     rows,
-    page: async (after: Row | null, limit: number) => {
+    prefix,
+    page: async (after: string | null, limit: number) => {
       g.calls++;
-      const from = after === null ? 0 : g.rows.findIndex((r) => r.name === after.name) + 1;
-      return g.rows.slice(from, from + limit);
+      const from = after === null ? 0 : g.rows.findIndex((r) => r.path === after) + 1;
+      return filePageOf(g.rows.slice(from, from + limit).map((r, i) => ({
+        id: from + i, path: r.path, size: r.size ?? r.data.length, mtime_ms: 0, sha256: 'f'.repeat(64), crc32: crcOf(r).toString(16).padStart(8, '0'),
+      })));
     },
-    entry: (r: Row) => ({ name: r.name, size: r.size ?? r.data.length, crc32: zlibCrc32(r.data) }),
     trailers,
   };
-  return g satisfies ArchiveGroup<Row>;
+  return g satisfies ArchiveGroup;
 }
 
-async function render(plan: ZipPlan<Row>, start = 0, end = plan.total): Promise<Buffer> {
+type Planned = ZipPlan & { groups: ReturnType<typeof group>[] };
+/** The plan of `groups`, which render() finds file contents in. */
+const planOf = async (groups: ReturnType<typeof group>[], pageSize?: number): Promise<Planned> => Object.assign(await planZip(groups, pageSize), { groups });
+
+/** The bytes of [start, end); a file piece's content is looked up by its group and entry name. */
+async function render(plan: Planned, start = 0, end = plan.total): Promise<Buffer> {
   const out: Uint8Array[] = [];
+  const content = (group: number, path: string) => {
+    const r = plan.groups[group]!.rows.find((x) => x.path === path);
+    if (!r) throw new Error(`no row ${path} in group ${group}`);
+    return r.data;
+  };
   for await (const batch of plan.pieces(start, end)) {
     for (const p of batch) {
       if (p.kind === 'bytes') out.push(p.bytes);
       else {
         if (p.head) out.push(p.head);
-        out.push(p.row.data.subarray(p.offset, p.offset + p.length));
+        out.push(content(p.group, p.path).subarray(p.offset, p.offset + p.length));
       }
     }
   }
@@ -40,9 +54,12 @@ async function render(plan: ZipPlan<Row>, start = 0, end = plan.total): Promise<
 
 const python = (zip: Buffer, script: string) => execFileSync('python3', ['-c', `import sys,io,zipfile,json\nz=zipfile.ZipFile(io.BytesIO(sys.stdin.buffer.read()))\n${script}`], { input: zip, encoding: 'utf8' });
 
-const manifest: Trailer<Row> = { name: 'ds/MANIFEST.tsv', altName: 'ds/MEDIMG-MANIFEST.tsv', header: 'name\tsize\n', line: (r) => `${r.name}\t${r.data.length}\n` };
-const license: Trailer<Row> = { name: 'ds/LICENSE.txt', altName: 'ds/MEDIMG-LICENSE.txt', bytes: utf8.encode('CC BY 4.0\n') };
-const files = () => [row('ds/a.txt', 'hello'), row('ds/empty', ''), row('ds/é/ü.txt', 'x'.repeat(1000)), row('ds/z.bin', 'zz')];
+const manifest: Trailer = {
+  name: 'ds/MANIFEST.tsv', altName: 'ds/MEDIMG-MANIFEST.tsv', header: 'name\tsize\n',
+  lines: (p) => Array.from({ length: p.count }, (_, k) => `ds/${pathAt(p, k)}\t${p.sizes[k]}\n`).join(''),
+};
+const license: Trailer = { name: 'ds/LICENSE.txt', altName: 'ds/MEDIMG-LICENSE.txt', bytes: utf8.encode('CC BY 4.0\n') };
+const files = () => [row('a.txt', 'hello'), row('empty', ''), row('é/ü.txt', 'x'.repeat(1000)), row('z.bin', 'zz')];
 
 describe('zip plan', () => {
   it('counts UTF-8 bytes like TextEncoder, lone surrogates included', () => {
@@ -64,7 +81,7 @@ describe('zip plan', () => {
   });
 
   it('makes an archive Python zipfile reads: STORED, 1980 dates, UTF-8 names, files then trailers, CRCs right', async () => {
-    const plan = await planZip([group(files(), [manifest, license]), group([row('other/b', 'bee')])], 2);
+    const plan = await planOf([group('ds/', files(), [manifest, license]), group('other/', [row('b', 'bee')])], 2);
     const zip = await render(plan);
     expect(zip.length).toBe(plan.total);
     const got = JSON.parse(python(zip, `
@@ -78,15 +95,15 @@ print(json.dumps([[i.filename, i.compress_type, i.date_time[0], i.flag_bits & 0x
   });
 
   it('gives a trailer its other name when a file already has that name', async () => {
-    const plan = await planZip([group([row('ds/LICENSE.txt', 'theirs')], [license])]);
+    const plan = await planOf([group('ds/', [row('LICENSE.txt', 'theirs')], [license])]);
     expect(JSON.parse(python(await render(plan), 'print(json.dumps([[n, z.read(n).decode()] for n in z.namelist()]))')))
       .toEqual([['ds/LICENSE.txt', 'theirs'], ['ds/MEDIMG-LICENSE.txt', 'CC BY 4.0\n']]);
   });
 
   it('is the same archive whatever the page size, and any range is the same slice of the whole', async () => {
-    const whole = await render(await planZip([group(files(), [manifest, license])], 1024));
+    const whole = await render(await planOf([group('ds/', files(), [manifest, license])], 1024));
     for (const size of [1, 2, 3]) {
-      const plan = await planZip([group(files(), [manifest, license])], size);
+      const plan = await planOf([group('ds/', files(), [manifest, license])], size);
       expect((await render(plan)).equals(whole)).toBe(true);
       for (let s = 0; s < plan.total; s += 37) {
         const e = Math.min(plan.total, s + 1 + ((s * 7) % 400));
@@ -99,10 +116,10 @@ print(json.dumps([[i.filename, i.compress_type, i.date_time[0], i.flag_bits & 0x
 
   it('seeks: a range inside one file reads at most the page that holds it, and yields just that slice', async () => {
     // 100 files in pages of 4: the first 16 pages stay in memory from planning, the rest are read again.
-    const rows = Array.from({ length: 100 }, (_, i) => row(`ds/${String(i).padStart(2, '0')}`, `content ${i}`));
+    const rows = Array.from({ length: 100 }, (_, i) => row(String(i).padStart(2, '0'), `content ${i}`));
     rows[90]!.size = 10_000_000_000; // planned as 10 GB, never read here
-    const g = group(rows);
-    const plan = await planZip([g], 4);
+    const g = group('ds/', rows);
+    const plan = await planOf([g], 4);
     const planned = g.calls;
     for await (const batch of plan.pieces(0, 100)) expect(batch.length).toBeGreaterThan(0);
     expect(g.calls).toBe(planned);
@@ -112,13 +129,13 @@ print(json.dumps([[i.filename, i.compress_type, i.date_time[0], i.flag_bits & 0x
     at += 30 + 5 + 20;
     const pieces = [];
     for await (const batch of plan.pieces(at + 5_000_000_000, at + 5_000_000_010)) pieces.push(...batch);
-    expect(pieces).toEqual([{ kind: 'row', row: rows[90], entry: g.entry(rows[90]!), offset: 5_000_000_000, length: 10 }]);
+    expect(pieces).toEqual([{ kind: 'file', group: 0, name: 'ds/90', path: '90', size: 10_000_000_000, crc32: crcOf(rows[90]!), mtimeMs: 0, offset: 5_000_000_000, length: 10, head: undefined }]);
     expect(g.calls - planned).toBe(1);
   });
 
   it('switches to ZIP64 for sizes and offsets >= 4 GiB: extra fields, 0xFFFFFFFF markers, zip64 end record and locator', async () => {
-    const big: Row = { name: 'ds/big.bin', data: new Uint8Array(0), size: 0x1_0000_0000 + 5 };
-    const plan = await planZip([group([big, row('ds/after', 'abc')])]);
+    const big: Row = { path: 'big.bin', data: new Uint8Array(0), size: 0x1_0000_0000 + 5 };
+    const plan = await planOf([group('ds/', [big, row('after', 'abc')])]);
     const lh = await render(plan, 0, 30 + 10 + 20);
     expect(lh.readUInt16LE(4)).toBe(45);
     expect(lh.readUInt32LE(18)).toBe(0xffffffff);
@@ -144,23 +161,23 @@ print(json.dumps([[i.filename, i.compress_type, i.date_time[0], i.flag_bits & 0x
   });
 
   it('uses the zip64 end records for more than 65534 entries', async () => {
-    const many = Array.from({ length: 70_000 }, (_, i) => ({ name: `d/${String(i).padStart(6, '0')}`, data: new Uint8Array(0) }));
-    const plan = await planZip([group(many)], 1024);
+    const many = Array.from({ length: 70_000 }, (_, i) => ({ path: String(i).padStart(6, '0'), data: new Uint8Array(0) }));
+    const plan = await planOf([group('d/', many)], 1024);
     const end = await render(plan, plan.total - 98);
     expect(Number(end.readBigUInt64LE(32))).toBe(70_000);
     expect(end.readUInt16LE(76 + 10)).toBe(0xffff);
   });
 
   it('refuses a page re-read after planning whose entries changed, and unsafe names at planning', async () => {
-    const many = () => Array.from({ length: 40 }, (_, i) => row(`ds/${String(i).padStart(2, '0')}`, `c${i}`));
-    const g = group(many());
-    const plan = await planZip([g], 2); // 20 pages: pages 17 to 20 are read again when streamed
-    g.rows = many().map((r, i) => (i === 38 ? row(r.name, 'CHANGED') : r));
+    const many = () => Array.from({ length: 40 }, (_, i) => row(String(i).padStart(2, '0'), `c${i}`));
+    const g = group('ds/', many());
+    const plan = await planOf([g], 2); // 20 pages: pages 17 to 20 are read again when streamed
+    g.rows = many().map((r, i) => (i === 38 ? row(r.path, 'CHANGED') : r));
     await expect(render(plan)).rejects.toThrow(StalePlanError);
     g.rows = many().slice(0, 39);
     await expect(render(plan, plan.total - 30)).rejects.toThrow(StalePlanError);
     g.rows = many();
     expect((await render(plan)).length).toBe(plan.total);
-    await expect(planZip([group([row('ds/../x', '')])])).rejects.toThrow(/Unsafe/);
+    await expect(planZip([group('ds/', [row('../x', '')])])).rejects.toThrow(/Unsafe/);
   });
 });

@@ -5,6 +5,7 @@
 // fingerprint of its entries); producing any byte range then reads only the pages it
 // touches again, and refuses a page whose entries are no longer what was planned.
 import { centralHeader, centralHeaderLen, crc32, endRecords, isSafeEntryName, localHeader, localHeaderLen, MAX16, MAX32, writeCentralHeader, writeLocalHeader } from './zip.js';
+import { type FilePage, lastPath, pathAt } from './file-page.js';
 import { Fingerprint, utf8Length } from './zip-fingerprint.js';
 
 export interface PlanEntry {
@@ -14,31 +15,34 @@ export interface PlanEntry {
   crc32: number;
 }
 
-/** An entry whose content is made here: fixed bytes, or a header line plus one line per row. */
-export type Trailer<Row> =
+/** An entry whose content is made here: fixed bytes, or a header line plus lines for each page of files. */
+export type Trailer =
   | { name: string; altName: string; bytes: Uint8Array }
-  | { name: string; altName: string; header: string; line: (row: Row) => string };
+  | { name: string; altName: string; header: string; lines: (page: FilePage) => string };
 
-/** One group of the archive: rows paged from an index in archive order, then its trailers. */
-export interface ArchiveGroup<Row> {
-  /** At most `limit` rows after `after` (null: from the first). */
-  page(after: Row | null, limit: number): Promise<Row[]>;
-  entry(row: Row): PlanEntry;
-  /** Each trailer is stored under `name`, or under `altName` when a row already uses `name`. */
-  trailers: Trailer<Row>[];
+/** One group of the archive: files paged from an index in archive order, then its trailers. */
+export interface ArchiveGroup {
+  /** What every entry name of the group starts with (`<slug>/`): a file's name is this and its path. */
+  prefix: string;
+  /** At most `limit` files after the path `after` (null: from the first). */
+  page(after: string | null, limit: number): Promise<FilePage>;
+  /** Each trailer is stored under `name`, or under `altName` when a file already uses `name`. */
+  trailers: Trailer[];
 }
 
 /**
- * What a byte range is made of: literal bytes, or `length` bytes of a row's content from `offset`,
- * preceded by `head` (the row's whole local header) when the range holds all of it and some content.
+ * `length` bytes of the content of a file of group `group` from `offset`, preceded by `head` (its
+ * whole local header) when the range holds all of it and some content.
  */
-export type PlanPiece<Row> = { kind: 'bytes'; bytes: Uint8Array } | { kind: 'row'; row: Row; entry: PlanEntry; offset: number; length: number; head?: Uint8Array };
+export interface FilePiece extends PlanEntry { kind: 'file'; group: number; path: string; mtimeMs: number; offset: number; length: number; head: Uint8Array | undefined }
+/** What a byte range is made of: literal bytes, or part of a file. */
+export type PlanPiece = { kind: 'bytes'; bytes: Uint8Array } | FilePiece;
 
 interface Span { start: number; length: number; cdStart: number; cdLength: number }
-interface RowPage<Row> extends Span {
+interface RowPage extends Span {
   kind: 'rows';
   group: number;
-  after: Row | null;
+  after: string | null;
   count: number;
   fingerprint: string;
   /** Bytes of this page's lines in each line trailer (0 for the others): pages before a range are skipped unread. */
@@ -47,15 +51,15 @@ interface RowPage<Row> extends Span {
   headerBytes: number;
 }
 interface TrailerBlock extends Span { kind: 'trailers'; group: number; entries: (PlanEntry & { headerOffset: number; nameLen: number; trailer: number })[] }
-type Block<Row> = RowPage<Row> | TrailerBlock;
+type Block = RowPage | TrailerBlock;
 
-export interface ZipPlan<Row> {
+export interface ZipPlan {
   total: number;
   entries: number;
   /** A digest input that changes whenever any entry's name, size or CRC-32 does. */
   fingerprint: string;
   /** Bytes [start, end) as pieces, in order, a batch (at most a page, ~256 pieces) at a time. */
-  pieces(start: number, end: number): AsyncGenerator<PlanPiece<Row>[]>;
+  pieces(start: number, end: number): AsyncGenerator<PlanPiece[]>;
 }
 
 export class StalePlanError extends Error {}
@@ -65,85 +69,95 @@ const CACHED_PAGES = 16;
 const PIECES_PER_BATCH = 256;
 
 /**
- * A page of rows with their entries and the UTF-8 length of each entry name, made once per read of
- * the page; `lines[t]` are its lines of line trailer t (MANIFEST.tsv), encoded once when first needed.
+ * A page of files as the plan keeps it: the index page (one string and typed arrays), the UTF-8
+ * length of each entry name, and each line trailer's lines (MANIFEST.tsv) as UTF-8, made once per
+ * read of the page. A plan's cached pages are a few dozen objects, none per file.
  */
-interface Page<Row> { rows: Row[]; entries: PlanEntry[]; nameLens: Uint32Array; lines: (Uint8Array | undefined)[] }
+interface Page {
+  files: FilePage;
+  nameLens: Uint32Array;
+  /** Per trailer: its lines for these files (empty for trailers of fixed bytes). */
+  lines: Uint8Array[];
+  fingerprint: string;
+}
 
-const pageOf = <Row>(group: ArchiveGroup<Row>, rows: Row[]): Page<Row> => {
-  const entries = rows.map((r) => group.entry(r));
-  const nameLens = new Uint32Array(entries.length);
-  for (let i = 0; i < entries.length; i++) nameLens[i] = utf8Length(entries[i]!.name);
-  return { rows, entries, nameLens, lines: [] };
+const NO_LINES = new Uint8Array(0);
+
+/** The page of `files`; throws on an entry no archive may hold. `seen` is told every path. */
+function pageOf(group: ArchiveGroup, files: FilePage, seen?: (path: string) => void): Page {
+  const nameLens = new Uint32Array(files.count);
+  const prefixLen = utf8Length(group.prefix);
+  const fp = new Fingerprint();
+  fp.add(group.prefix);
+  for (let k = 0; k < files.count; k++) {
+    const path = pathAt(files, k);
+    const size = files.sizes[k]!;
+    if (!isSafeEntryName(group.prefix + path)) throw new Error(`Unsafe zip entry name: ${JSON.stringify(group.prefix + path)}`);
+    if (!Number.isSafeInteger(size) || size < 0) throw new Error(`Bad size for ${group.prefix}${path}`);
+    const nameLen = prefixLen + utf8Length(path);
+    if (nameLen > MAX16) throw new Error(`Zip entry name too long: ${(group.prefix + path).slice(0, 80)}…`);
+    fp.add(path);
+    fp.num(size);
+    fp.num(files.crcs[k]!);
+    seen?.(path);
+    nameLens[k] = nameLen;
+  }
+  const lines = group.trailers.map((t) => ('lines' in t ? utf8.encode(t.lines(files)) : NO_LINES));
+  return { files, nameLens, lines, fingerprint: fp.digest() };
+}
+
+/** File k of a page as a piece (offset and length to be set). */
+const pieceOf = (group: number, prefix: string, p: FilePage, k: number): FilePiece => {
+  const path = pathAt(p, k);
+  return { kind: 'file', group, name: prefix + path, path, size: p.sizes[k]!, crc32: p.crcs[k]!, mtimeMs: p.mtimes[k]!, offset: 0, length: 0, head: undefined };
 };
 
-const pageLines = <Row>(t: Extract<Trailer<Row>, { line: unknown }>, rows: Row[]) => {
-  let text = '';
-  for (const row of rows) text += t.line(row);
-  return text;
-};
-
-/** The page's lines of trailer `t` as UTF-8 (kept with the page: a cached page is encoded once, not once per stream). */
-const linesOf = <Row>(page: Page<Row>, t: Extract<Trailer<Row>, { line: unknown }>, i: number): Uint8Array =>
-  (page.lines[i] ??= utf8.encode(pageLines(t, page.rows)));
-
-const addEntry = (fp: Fingerprint, e: PlanEntry) => {
-  fp.add(e.name);
-  fp.num(e.size);
-  fp.num(e.crc32);
-};
-
-/** Plans the archive by reading every page once. `pageSize` rows are held at a time. */
-export async function planZip<Row>(groups: ArchiveGroup<Row>[], pageSize = 1024): Promise<ZipPlan<Row>> {
-  const blocks: Block<Row>[] = [];
+/** Plans the archive by reading every page once. `pageSize` files are held at a time. */
+export async function planZip(groups: ArchiveGroup[], pageSize = 1024): Promise<ZipPlan> {
+  const blocks: Block[] = [];
   // The first pages read here are kept for the stream: a dataset of up to CACHED_PAGES pages is read once.
-  const cache = new Map<RowPage<Row>, Page<Row>>();
+  const cache = new Map<RowPage, Page>();
   let pos = 0;
   let cd = 0;
   let entries = 0;
   const all = new Fingerprint();
   for (let g = 0; g < groups.length; g++) {
     const group = groups[g]!;
-    const names = new Set(group.trailers.map((t) => t.name));
+    // Paths that would take a trailer's name.
+    const names = new Set(group.trailers.filter((t) => t.name.startsWith(group.prefix)).map((t) => t.name.slice(group.prefix.length)));
     const taken = new Set<string>();
+    const seen = (path: string) => { if (names.has(path)) taken.add(group.prefix + path); };
     const lines = group.trailers.map((t) => ('header' in t ? { size: utf8Length(t.header), crc: crc32(utf8.encode(t.header)) } : null));
-    let after: Row | null = null;
+    let after: string | null = null;
     for (;;) {
-      const rows = await group.page(after, pageSize);
-      if (rows.length === 0) break;
-      const fp = new Fingerprint();
-      const block: RowPage<Row> = { kind: 'rows', group: g, after, count: rows.length, fingerprint: '', lineBytes: group.trailers.map(() => 0), headerBytes: 0, start: pos, length: 0, cdStart: cd, cdLength: 0 };
-      const page = pageOf(group, rows);
-      for (let k = 0; k < rows.length; k++) {
-        const e = page.entries[k]!;
-        if (!isSafeEntryName(e.name)) throw new Error(`Unsafe zip entry name: ${JSON.stringify(e.name)}`);
-        if (!Number.isSafeInteger(e.size) || e.size < 0) throw new Error(`Bad size for ${e.name}`);
-        const nameLen = page.nameLens[k]!;
-        if (nameLen > MAX16) throw new Error(`Zip entry name too long: ${e.name.slice(0, 80)}…`);
-        addEntry(fp, e);
-        if (names.has(e.name)) taken.add(e.name);
-        cd += centralHeaderLen(nameLen, e.size, pos);
-        const headLen = localHeaderLen(nameLen, e.size);
+      const files = await group.page(after, pageSize);
+      if (files.count === 0) break;
+      const page = pageOf(group, files, seen);
+      const block: RowPage = { kind: 'rows', group: g, after, count: files.count, fingerprint: page.fingerprint, lineBytes: group.trailers.map(() => 0), headerBytes: 0, start: pos, length: 0, cdStart: cd, cdLength: 0 };
+      const { nameLens } = page;
+      for (let k = 0; k < files.count; k++) {
+        const size = files.sizes[k]!;
+        cd += centralHeaderLen(nameLens[k]!, size, pos);
+        const headLen = localHeaderLen(nameLens[k]!, size);
         block.headerBytes += headLen;
-        pos += headLen + e.size;
+        pos += headLen + size;
       }
       // Manifest-like trailers: this page's lines, encoded once.
       group.trailers.forEach((t, i) => {
-        if (!('line' in t)) return;
-        const text = linesOf(page, t, i);
+        if (!('lines' in t)) return;
+        const text = page.lines[i]!;
         const acc = lines[i]!;
         acc.size += text.length;
         block.lineBytes[i] = text.length;
         acc.crc = crc32(text, acc.crc);
       });
-      block.fingerprint = fp.digest();
       block.length = pos - block.start;
       block.cdLength = cd - block.cdStart;
       all.add(`${block.fingerprint}\n`);
       blocks.push(block);
       if (cache.size < CACHED_PAGES) cache.set(block, page);
-      entries += rows.length;
-      after = rows[rows.length - 1]!;
+      entries += files.count;
+      after = lastPath(files);
     }
     const tb: TrailerBlock = { kind: 'trailers', group: g, entries: [], start: pos, length: 0, cdStart: cd, cdLength: 0 };
     group.trailers.forEach((t, i) => {
@@ -182,31 +196,34 @@ function firstBlock(blocks: Span[], at: number, central: boolean): number {
   return lo;
 }
 
-async function* pieces<Row>(groups: ArchiveGroup<Row>[], blocks: Block<Row>[], cache: Map<RowPage<Row>, Page<Row>>, z: { cdOffset: number; end: Uint8Array; total: number }, pageSize: number, start: number, stop: number): AsyncGenerator<PlanPiece<Row>[]> {
+async function* pieces(groups: ArchiveGroup[], blocks: Block[], cache: Map<RowPage, Page>, z: { cdOffset: number; end: Uint8Array; total: number }, pageSize: number, start: number, stop: number): AsyncGenerator<PlanPiece[]> {
   if (start < 0 || stop > z.total || start > stop) throw new RangeError(`Bad range ${start}-${stop} of ${z.total}`);
   // Pages read again are checked against the plan; up to CACHED_PAGES are kept (the central
   // directory right after the data, and the manifest lines, reuse them).
-  const pageAt = async (b: RowPage<Row>): Promise<Page<Row>> => {
+  const pageAt = async (b: RowPage): Promise<Page> => {
     let page = cache.get(b);
     if (!page) {
       const group = groups[b.group]!;
-      page = pageOf(group, await group.page(b.after, pageSize));
-      const fp = new Fingerprint();
-      for (const e of page.entries) addEntry(fp, e);
-      if (page.rows.length !== b.count || fp.digest() !== b.fingerprint) throw new StalePlanError('the index changed while the archive was being sent: download it again');
+      const files = await group.page(b.after, pageSize);
+      try {
+        page = pageOf(group, files);
+      } catch (err) {
+        throw new StalePlanError(`the index changed while the archive was being sent (${(err as Error).message}): download it again`);
+      }
+      if (page.files.count !== b.count || page.fingerprint !== b.fingerprint) throw new StalePlanError('the index changed while the archive was being sent: download it again');
       if (cache.size >= CACHED_PAGES) cache.delete(cache.keys().next().value!);
       cache.set(b, page);
     }
     return page;
   };
   /** Clips a header or literal [at, at + bytes.length) to the range. */
-  const clip = (bytes: Uint8Array, at: number): PlanPiece<Row> | null => {
+  const clip = (bytes: Uint8Array, at: number): PlanPiece | null => {
     const from = Math.max(start, at) - at;
     const to = Math.min(stop, at + bytes.length) - at;
     return from < to ? { kind: 'bytes', bytes: from === 0 && to === bytes.length ? bytes : bytes.subarray(from, to) } : null;
   };
 
-  let out: PlanPiece<Row>[] = [];
+  let out: PlanPiece[] = [];
   // Local headers and data.
   for (let i = firstBlock(blocks, start, false); i < blocks.length && blocks[i]!.start < stop; i++) {
     const b = blocks[i]!;
@@ -215,22 +232,28 @@ async function* pieces<Row>(groups: ArchiveGroup<Row>[], blocks: Block<Row>[], c
       // The page's local headers are written into one buffer.
       const heads = new Uint8Array(b.headerBytes);
       let hp = 0;
-      const { rows, entries, nameLens } = await pageAt(b);
-      for (let k = 0; k < rows.length; k++) {
-        const row = rows[k]!;
-        const e = entries[k]!;
-        const headLen = localHeaderLen(nameLens[k]!, e.size);
-        if (at + headLen + e.size > start) {
+      const page = await pageAt(b);
+      const { files, nameLens } = page;
+      const { prefix } = groups[b.group]!;
+      for (let k = 0; k < files.count; k++) {
+        const size = files.sizes[k]!;
+        const headLen = localHeaderLen(nameLens[k]!, size);
+        if (at + headLen + size > start) {
           if (at >= stop) break;
-          const head = heads.subarray(hp, writeLocalHeader(heads, hp, e));
+          const f = pieceOf(b.group, prefix, files, k);
+          const head = heads.subarray(hp, writeLocalHeader(heads, hp, f));
           const dataAt = at + headLen;
           const from = Math.max(start, dataAt) - dataAt;
-          const to = Math.min(stop, dataAt + e.size) - dataAt;
-          if (from < to && at >= start) out.push({ kind: 'row', row, entry: e, offset: from, length: to - from, head });
-          else {
+          const to = Math.min(stop, dataAt + size) - dataAt;
+          f.offset = from;
+          f.length = to - from;
+          if (from < to && at >= start) {
+            f.head = head;
+            out.push(f);
+          } else {
             const h = clip(head, at);
             if (h) out.push(h);
-            if (from < to) out.push({ kind: 'row', row, entry: e, offset: from, length: to - from });
+            if (from < to) out.push(f);
           }
           // Short batches: their pieces are garbage before the next young collection instead of
           // being promoted to the old generation while a whole page is sent.
@@ -240,7 +263,7 @@ async function* pieces<Row>(groups: ArchiveGroup<Row>[], blocks: Block<Row>[], c
           }
         }
         hp += headLen;
-        at += headLen + e.size;
+        at += headLen + size;
       }
     } else {
       for (const e of b.entries) {
@@ -254,7 +277,7 @@ async function* pieces<Row>(groups: ArchiveGroup<Row>[], blocks: Block<Row>[], c
           if (p) out.push(p);
           continue;
         }
-        // Lines of every page of the group, in order; only those inside the range are encoded.
+        // Lines of every page of the group, in order; only the pages inside the range are read.
         let lineAt = dataAt;
         const headerLine = utf8.encode(t.header);
         const hp = clip(headerLine, lineAt);
@@ -264,7 +287,7 @@ async function* pieces<Row>(groups: ArchiveGroup<Row>[], blocks: Block<Row>[], c
           if (page.kind !== 'rows' || page.group !== b.group || lineAt >= stop) continue;
           const len = page.lineBytes[e.trailer]!;
           if (lineAt + len > start) {
-            const p = clip(linesOf(await pageAt(page), t, e.trailer), lineAt);
+            const p = clip((await pageAt(page)).lines[e.trailer]!, lineAt);
             if (p) out.push(p);
           }
           lineAt += len;
@@ -278,6 +301,7 @@ async function* pieces<Row>(groups: ArchiveGroup<Row>[], blocks: Block<Row>[], c
   }
 
   // Central directory.
+  const scratch: PlanEntry = { name: '', size: 0, crc32: 0 };
   for (let i = firstBlock(blocks, start - z.cdOffset, true); i < blocks.length && z.cdOffset + blocks[i]!.cdStart < stop; i++) {
     const b = blocks[i]!;
     let at = z.cdOffset + b.cdStart;
@@ -286,11 +310,14 @@ async function* pieces<Row>(groups: ArchiveGroup<Row>[], blocks: Block<Row>[], c
       const heads = new Uint8Array(b.cdLength);
       let hp = 0;
       let headerOffset = b.start;
-      const { entries, nameLens } = await pageAt(b);
-      for (let k = 0; k < entries.length; k++) {
-        const e = entries[k]!;
-        hp = writeCentralHeader(heads, hp, e, headerOffset);
-        headerOffset += localHeaderLen(nameLens[k]!, e.size) + e.size;
+      const { files, nameLens } = await pageAt(b);
+      const { prefix } = groups[b.group]!;
+      for (let k = 0; k < files.count; k++) {
+        scratch.name = prefix + pathAt(files, k);
+        scratch.size = files.sizes[k]!;
+        scratch.crc32 = files.crcs[k]!;
+        hp = writeCentralHeader(heads, hp, scratch, headerOffset);
+        headerOffset += localHeaderLen(nameLens[k]!, scratch.size) + scratch.size;
       }
       const p = clip(heads, at);
       if (p) out.push(p);

@@ -1,6 +1,7 @@
 import type { Statement } from 'better-sqlite3';
 import { sql } from 'kysely';
 import { type Db, withSqlite } from '../db/database.js';
+import { type FilePage, filePageOf, parseFilePage } from '../domain/file-page.js';
 
 export interface DownloadRow {
   id: number;
@@ -67,6 +68,28 @@ export function createDownloadsRepo(db: Db) {
       if (!arrays) return (await db.executeQuery(query)).rows as DownloadRow[];
       // Columns in the order filtered() selects them.
       return arrays.map((a) => ({ id: a[0] as number, slug, path: a[2] as string, size: a[3] as number, sha256: a[4] as string, crc32: a[5] as string | null, mtime_ms: a[6] as number }));
+    },
+
+    /**
+     * The same page of files as entriesPage, as a FilePage. On SQLite the database makes the page's
+     * one string (a record per file, in path order) and no row becomes an object: about a third
+     * of the time, and none of the garbage, of reading 1,024 rows.
+     */
+    async filePage(slug: string, f: DownloadFilter, after: string | null, limit: number): Promise<FilePage> {
+      let qb = filtered(slug, f);
+      if (after !== null) qb = qb.where('path', '>', after);
+      const query = qb.orderBy('path').limit(limit).compile();
+      const text = `SELECT count(*), group_concat(id || ',' || size || ',' || mtime_ms || ',' || ifnull(crc32, '') || ',' || sha256 || char(9) || path || char(0), '' ORDER BY path) FROM (${query.sql})`;
+      const got = await withSqlite(db, (sqlite) => {
+        let st = pageStatements.get(text);
+        if (!st) {
+          st = sqlite.prepare(text).raw(true);
+          if (pageStatements.size < 16) pageStatements.set(text, st);
+        }
+        return st.get(...query.parameters) as [number, string | null];
+      });
+      const page = got && (got[0] === 0 ? filePageOf([]) : parseFilePage(got[1]!, got[0]));
+      return page ?? filePageOf((await db.executeQuery(query)).rows as DownloadRow[]);
     },
 
     /** Each dataset's files revision (0 when it has none yet): it moves with every change to its files rows. */

@@ -1,7 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { AppError } from '../domain/errors.js';
-import type { PlanPiece } from '../domain/zip-plan.js';
-import type { DownloadRow } from '../repos/downloads.repo.js';
+import type { FilePiece, PlanPiece } from '../domain/zip-plan.js';
 import type { SmallBatch, SmallFilesBatch, SmallFilesRepo } from '../repos/small-files/small-files.repo.js';
 import { archiveSmallFiles } from './archive-small-files.js';
 
@@ -27,11 +26,10 @@ function fakeReader(fail?: string) {
   return { repo, asked, recycled, max: () => maxOutstanding };
 }
 
-const row = (path: string, size: number, head?: string): PlanPiece<DownloadRow> => ({
-  kind: 'row', row: { id: 1, slug: 'ds', path, size, sha256: '', crc32: '0', mtime_ms: 0 }, entry: { name: `ds/${path}`, size, crc32: 0 }, offset: 0, length: size,
-  ...(head === undefined ? {} : { head: Buffer.from(head) }),
+const row = (path: string, size: number, head?: string): FilePiece => ({
+  kind: 'file', group: 0, name: `ds/${path}`, path, size, crc32: 0, mtimeMs: 0, offset: 0, length: size, head: head === undefined ? undefined : Buffer.from(head),
 });
-const header: PlanPiece<DownloadRow> = { kind: 'bytes', bytes: new Uint8Array(30) };
+const header: PlanPiece = { kind: 'bytes', bytes: new Uint8Array(30) };
 const limits = { maxFile: 100, batchFiles: 3, batchBytes: 250, ahead: 1 };
 const stale = (m: string) => new AppError('conflict', 'stale_index', m);
 const text = async (run: Promise<{ bytes: Uint8Array; next: number }>) => {
@@ -43,8 +41,8 @@ const H = (c: string) => `<${c.repeat(28)}>`; // a 30-byte head
 describe('small files of an archive stream', () => {
   it('reads runs of small files with their heads, batched by count and bytes (heads included), and asks for the next page before the current one ends', async () => {
     const r = fakeReader();
-    const s = archiveSmallFiles(r.repo, limits, (row) => row.path, stale);
-    const page1 = [row('a', 10, H('A')), row('b', 100, H('B')), row('big', 101, H('G')), row('c', 100, H('C')), row('d', 60, H('D')), header, row('e', 5), { ...row('part', 50), length: 20 } as PlanPiece<DownloadRow>];
+    const s = archiveSmallFiles(r.repo, limits, (f) => f.path, stale);
+    const page1 = [row('a', 10, H('A')), row('b', 100, H('B')), row('big', 101, H('G')), row('c', 100, H('C')), row('d', 60, H('D')), header, row('e', 5), { ...row('part', 50), length: 20 } as PlanPiece];
     const p1 = s.add(page1);
     // Runs: a+b (batch 0), c+d and e (batch 1: c's 130 bytes do not fit beside a's 40 and b's 130;
     // e is a run of its own, after the header of an empty file).
@@ -66,7 +64,7 @@ describe('small files of an archive stream', () => {
 
   it('names the file the reader could not read, as a stale index, in the run that holds it', async () => {
     const r = fakeReader('b');
-    const s = archiveSmallFiles(r.repo, limits, (row) => row.path, stale);
+    const s = archiveSmallFiles(r.repo, limits, (f) => f.path, stale);
     const p = s.add([row('a', 1), row('big', 101), row('b', 1), row('c', 1)]);
     expect(await text(p.contents(0))).toEqual(['a', 1]); // the file before the failed one, in its own run
     await expect(p.contents(2)).rejects.toMatchObject({ code: 'stale_index', message: 'ds/b: gone (ENOENT)' });

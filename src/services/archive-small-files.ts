@@ -1,9 +1,6 @@
 import { AppError } from '../domain/errors.js';
-import type { PlanPiece } from '../domain/zip-plan.js';
-import type { DownloadRow } from '../repos/downloads.repo.js';
+import type { FilePiece, PlanPiece } from '../domain/zip-plan.js';
 import { SmallBatch, type SmallFilesBatch, type SmallFilesRepo } from '../repos/small-files/small-files.repo.js';
-
-type RowPiece = Extract<PlanPiece<DownloadRow>, { kind: 'row' }>;
 
 /** Pieces [first, end) of a page, read as one stretch of `length` bytes at `offset` of a batch whose files from `index` they are. */
 interface Run { batch: number; index: number; offset: number; length: number; end: number }
@@ -24,7 +21,7 @@ export interface SmallFileLimits {
  * the current page's last one is used and never waits at a page boundary. A batch's buffer goes
  * back to the reader once a later batch is used: at most `ahead` + 1 are held.
  */
-export function archiveSmallFiles(small: SmallFilesRepo, limits: SmallFileLimits, fileOf: (r: DownloadRow, name: string) => string, stale: (message: string) => AppError) {
+export function archiveSmallFiles(small: SmallFilesRepo, limits: SmallFileLimits, fileOf: (f: FilePiece) => string, stale: (message: string) => AppError) {
   const batches: (SmallBatch | null)[] = [];
   const reads: (Promise<SmallFilesBatch> | null)[] = [];
   // Batches already received: given back at once when released (the others when they arrive).
@@ -55,18 +52,18 @@ export function archiveSmallFiles(small: SmallFilesRepo, limits: SmallFileLimits
      * reader thread with their local headers as one stretch of bytes: at[i] is set for the first
      * piece of each run, and contents(i) gives the run's bytes and the index of the piece after it.
      */
-    add(page: PlanPiece<DownloadRow>[]) {
+    add(page: PlanPiece[]) {
       const at: (Run | undefined)[] = [];
       let cur = new SmallBatch();
       let run: Run | undefined;
       for (let i = 0; i < page.length; i++) {
         const p = page[i]!;
-        if (p.kind !== 'row' || p.length !== p.entry.size || p.entry.size > limits.maxFile) {
+        if (p.kind !== 'file' || p.length !== p.size || p.size > limits.maxFile) {
           run = undefined;
           continue;
         }
         // Batch bytes count the heads, so that recycled buffers fit any batch.
-        const length = (p.head?.length ?? 0) + p.entry.size;
+        const length = (p.head?.length ?? 0) + p.size;
         if (cur.length === limits.batchFiles || (cur.length > 0 && cur.total + length > limits.batchBytes)) {
           batches.push(cur);
           cur = new SmallBatch();
@@ -76,7 +73,7 @@ export function archiveSmallFiles(small: SmallFilesRepo, limits: SmallFileLimits
           run = { batch: batches.length, index: cur.length, offset: cur.total, length: 0, end: i };
           at[i] = run;
         }
-        cur.push(fileOf(p.row, p.entry.name), p.entry.size, p.row.mtime_ms, p.head);
+        cur.push(fileOf(p), p.size, p.mtimeMs, p.head);
         run.length += length;
         run.end = i + 1;
       }
@@ -95,8 +92,8 @@ export function archiveSmallFiles(small: SmallFilesRepo, limits: SmallFileLimits
           const got = await reads[w.batch]!;
           received.set(w.batch, got);
           if (got.failed >= w.index && got.failed < w.index + (w.end - i)) {
-            const p = page[i + got.failed - w.index] as RowPiece;
-            throw stale(`${p.entry.name}: ${got.message}`);
+            const p = page[i + got.failed - w.index] as FilePiece;
+            throw stale(`${p.name}: ${got.message}`);
           }
           return { bytes: got.data.subarray(w.offset, w.offset + w.length), next: w.end };
         },

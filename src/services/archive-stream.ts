@@ -1,16 +1,15 @@
 import type { BlockSource } from '../domain/block-pool.js';
 import type { AppError } from '../domain/errors.js';
-import { StalePlanError, type ZipPlan } from '../domain/zip-plan.js';
-import type { DownloadRow } from '../repos/downloads.repo.js';
+import { type FilePiece, StalePlanError, type ZipPlan } from '../domain/zip-plan.js';
 import type { RawFilesRepo } from '../repos/raw-files.repo.js';
 import type { SmallFilesRepo } from '../repos/small-files/small-files.repo.js';
 import { archiveSmallFiles, type SmallFileLimits } from './archive-small-files.js';
 
 /** What the bytes of one planned archive are read from. */
 export interface ArchiveSource {
-  plan: ZipPlan<DownloadRow>;
-  /** Each dataset's mirror folder, by slug. */
-  roots: Map<string, string>;
+  plan: ZipPlan;
+  /** Each group's mirror folder, by the plan's group index. */
+  roots: string[];
   raw: RawFilesRepo;
   small: SmallFilesRepo;
   smallLimits: SmallFileLimits;
@@ -92,9 +91,9 @@ export async function* fileBytes(raw: RawFilesRepo, absPath: string, size: numbe
  */
 export async function* archiveBytes(src: ArchiveSource, start: number, end: number, blocks: BlockSource): AsyncGenerator<Buffer> {
   const resolveFile = src.raw.folderResolver();
-  const fileOf = (r: DownloadRow, name: string) => {
-    const c = resolveFile(src.roots.get(r.slug)!, r.path);
-    if (typeof c !== 'string') throw src.stale(`${name} is no longer served (${c.status}): re-ingest the dataset`);
+  const fileOf = (f: FilePiece) => {
+    const c = resolveFile(src.roots[f.group]!, f.path);
+    if (typeof c !== 'string') throw src.stale(`${f.name} is no longer served (${c.status}): re-ingest the dataset`);
     return c;
   };
   const s: Sink = { out: await blocks.take(), len: 0, blocks };
@@ -124,9 +123,8 @@ export async function* archiveBytes(src: ArchiveSource, start: number, end: numb
           // files (a CRC-32 here would cost ~20% of the CPU of the whole stream; a change that
           // keeps both is still caught by the CRC check of every zip reader on extraction, and by
           // the SHA-256 of MANIFEST.tsv).
-          const e = piece.entry;
           if (piece.head) yield* put(s, piece.head);
-          yield* largeFile(s, src.raw, fileOf(piece.row, e.name), e.size, piece.row.mtime_ms, piece.offset, piece.length, block);
+          yield* largeFile(s, src.raw, fileOf(piece), piece.size, piece.mtimeMs, piece.offset, piece.length, block);
         }
       }
     }

@@ -24,7 +24,7 @@ beforeAll(async () => {
   const downloads = createDownloadsRepo(s.db);
   const datasets = createDatasetsRepo(s.db);
   service = createDownloadsService({
-    downloads: { ...downloads, entriesPage: (...a) => { pagesRead++; return downloads.entriesPage(...a); } },
+    downloads: { ...downloads, filePage: (...a) => { pagesRead++; return downloads.filePage(...a); } },
     raw: createRawFilesRepo(), mirrors: createMirrorsRepo(s.db), small,
     card: async (slug) => JSON.parse((await datasets.getCardJson(slug))!) as Card,
   });

@@ -3,11 +3,12 @@ import type { ArchiveQuery, Card } from '../../contract/index.js';
 import { contentTypeFor } from '../domain/byte-range.js';
 import { toBibtex } from '../domain/citation.js';
 import { toCroissant } from '../domain/croissant.js';
-import { ARCHIVE_MANIFEST_HEADER, archiveManifestLine, type DownloadFile, licenseText, type ListFormat, manifestFormat } from '../domain/download-lists.js';
+import { ARCHIVE_MANIFEST_HEADER, archiveManifestLines, type DownloadFile, licenseText, type ListFormat, manifestFormat } from '../domain/download-lists.js';
 import { type BlockSource, freshBlocks } from '../domain/block-pool.js';
 import { AppError, NotFoundError } from '../domain/errors.js';
+import { type FilePage, pathAt } from '../domain/file-page.js';
 import { type ArchiveGroup, planZip, type ZipPlan } from '../domain/zip-plan.js';
-import type { DownloadFilter, DownloadRow, DownloadsRepo } from '../repos/downloads.repo.js';
+import type { DownloadFilter, DownloadsRepo } from '../repos/downloads.repo.js';
 import type { MirrorsRepo } from '../repos/mirrors.repo.js';
 import type { RawFilesRepo } from '../repos/raw-files.repo.js';
 import type { SmallFilesRepo } from '../repos/small-files/small-files.repo.js';
@@ -69,15 +70,17 @@ export function createDownloadsService(deps: {
 }) {
   const { raw } = deps;
 
-  /** CRC-32 of rows indexed before files.crc32 existed: computed once by reading the file, then stored. */
-  async function ensureCrc(root: string, rows: DownloadRow[]): Promise<void> {
-    for (const r of rows) {
-      if (r.crc32) continue;
-      const c = await raw.check(root, r.path, r.size);
-      if (c.status !== 'ok') throw staleIndex(`${r.slug}/${r.path} is no longer the indexed file (${c.status}): re-ingest the dataset`);
-      r.crc32 = await raw.crc32File(c.absPath);
-      await deps.downloads.setCrc32(r.id, r.crc32);
+  /** CRC-32 of files indexed before files.crc32 existed: computed once by reading the file, then stored. */
+  async function ensureCrc(slug: string, root: string, page: FilePage): Promise<void> {
+    for (const k of page.noCrc) {
+      const path = pathAt(page, k);
+      const c = await raw.check(root, path, page.sizes[k]!);
+      if (c.status !== 'ok') throw staleIndex(`${slug}/${path} is no longer the indexed file (${c.status}): re-ingest the dataset`);
+      const crc = await raw.crc32File(c.absPath);
+      await deps.downloads.setCrc32(page.ids[k]!, crc);
+      page.crcs[k] = parseInt(crc, 16);
     }
+    page.noCrc = [];
   }
 
   async function part(slug: string, q: ArchiveQuery = {}): Promise<ArchivePart> {
@@ -92,19 +95,19 @@ export function createDownloadsService(deps: {
   }
 
   /** The dataset's files, then MANIFEST.tsv, croissant.json, CITATION.bib and LICENSE.txt (MEDIMG-<name> if a file has that name). */
-  function group(p: ArchivePart): ArchiveGroup<DownloadRow> {
+  function group(p: ArchivePart): ArchiveGroup {
     const utf8 = (s: string) => new TextEncoder().encode(s);
     const slug = p.card.slug;
     const named = (file: string) => ({ name: `${slug}/${file}`, altName: `${slug}/MEDIMG-${file}` });
     return {
+      prefix: `${slug}/`,
       page: async (after, limit) => {
-        const rows = await deps.downloads.entriesPage(slug, p.filter, after?.path ?? null, limit);
-        await ensureCrc(p.root, rows);
-        return rows;
+        const page = await deps.downloads.filePage(slug, p.filter, after, limit);
+        if (page.noCrc.length) await ensureCrc(slug, p.root, page);
+        return page;
       },
-      entry: (r) => ({ name: `${slug}/${r.path}`, size: r.size, crc32: parseInt(r.crc32!, 16) }),
       trailers: [
-        { ...named('MANIFEST.tsv'), header: ARCHIVE_MANIFEST_HEADER, line: archiveManifestLine },
+        { ...named('MANIFEST.tsv'), header: ARCHIVE_MANIFEST_HEADER, lines: archiveManifestLines },
         // No page URL: the archive's bytes must not depend on the Host the request came through.
         { ...named('croissant.json'), bytes: utf8(`${JSON.stringify(toCroissant(p.card), null, 2)}\n`) },
         { ...named('CITATION.bib'), bytes: utf8(toBibtex(p.card)) },
@@ -120,8 +123,8 @@ export function createDownloadsService(deps: {
    * of a multi-connection client or the same archive again skip the planning pass (one read of
    * every index row), whatever else is written to the database meanwhile.
    */
-  const plans = new Map<string, { revs: string; plan: Promise<ZipPlan<DownloadRow>> }>();
-  async function planFor(parts: ArchivePart[]): Promise<ZipPlan<DownloadRow>> {
+  const plans = new Map<string, { revs: string; plan: Promise<ZipPlan> }>();
+  async function planFor(parts: ArchivePart[]): Promise<ZipPlan> {
     const key = createHash('sha256').update(JSON.stringify(parts.map((p) =>
       [p.card.slug, p.root, p.indexedAt, p.filter.prefix ?? '', p.filter.label ?? '', p.card]))).digest('hex');
     const revs = JSON.stringify([...(await deps.downloads.fileRevisions(parts.map((p) => p.card.slug))).values()]);
@@ -140,13 +143,13 @@ export function createDownloadsService(deps: {
   }
 
   async function archive(parts: ArchivePart[], filename: string): Promise<Download> {
-    let plan: ZipPlan<DownloadRow>;
+    let plan: ZipPlan;
     try {
       plan = await planFor(parts);
     } catch (err) {
       throw err instanceof AppError ? err : staleIndex((err as Error).message);
     }
-    const source: ArchiveSource = { plan, roots: new Map(parts.map((p) => [p.card.slug, p.root])), raw, small: deps.small, smallLimits: SMALL_LIMITS, stale: staleIndex };
+    const source: ArchiveSource = { plan, roots: parts.map((p) => p.root), raw, small: deps.small, smallLimits: SMALL_LIMITS, stale: staleIndex };
     const dates = parts.map((p) => (p.indexedAt ? Date.parse(p.indexedAt) : NaN)).filter((d) => !Number.isNaN(d));
 
     return {
