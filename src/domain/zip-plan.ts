@@ -4,7 +4,8 @@
 // small record per page (where its local headers and central headers start, and a
 // fingerprint of its entries); producing any byte range then reads only the pages it
 // touches again, and refuses a page whose entries are no longer what was planned.
-import { centralHeader, centralHeaderLen, crc32, endRecords, isSafeEntryName, localHeader, localHeaderLen, MAX16, MAX32, writeCentralHeader, writeLocalHeader } from './zip.js';
+import { crc32 } from 'node:zlib';
+import { centralHeader, centralHeaderLen, endRecords, isSafeEntryName, localHeader, localHeaderLen, MAX16, MAX32, writeCentralHeader, writeLocalHeader } from './zip.js';
 import { type FilePage, lastPath, pathAt } from './file-page.js';
 import { Fingerprint, utf8Length } from './zip-fingerprint.js';
 

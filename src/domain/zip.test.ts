@@ -1,15 +1,9 @@
 import { crc32 as zlibCrc32 } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import { parseRange, ifRangeMatches, contentDisposition } from './byte-range.js';
-import { centralHeader, crc32, endRecords, isSafeEntryName, localHeader } from './zip.js';
-
-const utf8 = new TextEncoder();
+import { centralHeader, endRecords, isSafeEntryName, localHeader } from './zip.js';
 
 describe('zip records', () => {
-  it('computes the CRC-32 like zlib', () => {
-    for (const s of ['', 'a', 'hello world', 'x'.repeat(100_000)]) expect(crc32(utf8.encode(s))).toBe(zlibCrc32(s));
-  });
-
   it('writes local headers with CRC and sizes (no data descriptor), UTF-8 flag, fixed 1980 date', () => {
     const h = Buffer.from(localHeader({ name: 'ds/a.txt', size: 5, crc32: zlibCrc32('hello') }));
     expect(h.readUInt32LE(0)).toBe(0x04034b50);

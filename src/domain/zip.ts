@@ -129,20 +129,3 @@ export function endRecords(layout: { count: number; cdOffset: number; cdSize: nu
   u32(b, p + 12, clip32(layout.cdSize)); u32(b, p + 16, clip32(layout.cdOffset)); u16(b, p + 20, 0);
   return b;
 }
-
-const CRC_TABLE = (() => {
-  const t = new Uint32Array(256);
-  for (let n = 0; n < 256; n++) {
-    let c = n;
-    for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
-    t[n] = c >>> 0;
-  }
-  return t;
-})();
-
-/** CRC-32 (ISO-HDLC) of small in-memory content (the generated MANIFEST.tsv, LICENSE.txt ...). */
-export function crc32(bytes: Uint8Array, prev = 0): number {
-  let c = (prev ^ 0xffffffff) >>> 0;
-  for (let i = 0; i < bytes.length; i++) c = CRC_TABLE[(c ^ bytes[i]!) & 0xff]! ^ (c >>> 8);
-  return (c ^ 0xffffffff) >>> 0;
-}
