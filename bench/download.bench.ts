@@ -6,7 +6,7 @@
 // Sizes: BENCH_BIG (files of 4 MiB, default 480), BENCH_SMALL (files of 8 KiB, default 10000).
 import { execFile, spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { closeSync, existsSync, mkdirSync, openSync, readFileSync, readSync, rmSync, statSync, writeFileSync, writeSync } from 'node:fs';
+import { closeSync, existsSync, mkdirSync, openSync, readFileSync, readSync, rmSync, statSync, utimesSync, writeFileSync, writeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -126,15 +126,25 @@ async function curlRate(url: string, expectBytes: number): Promise<number> {
   return bytes / seconds / 1e6;
 }
 
+let touches = 0;
 /**
- * A write to one of the dataset's files rows from another connection (the same value again): it
- * moves the dataset's files revision (a trigger), so the server's next archive request plans again
- * (one read of every row). Writes that do not touch its files rows leave the plan in use.
+ * Files re-indexed after a touch, as a re-ingest records them: each gets a new modification time on
+ * disk and in its index row (from another connection). That moves the dataset's files revision (a
+ * trigger), so the server's next archive request plans again: one read of every index row, and the
+ * pages (1,024 files) holding a changed file worked out again; the others come from the previous
+ * plan. `every` picks one file in every `every` (in path order) from the first.
  */
-function touchIndex() {
+function reindexTouched(every: number) {
   const db = new Database(join(DATA, 'medimg.db'));
   try {
-    db.prepare("UPDATE files SET sha256 = sha256 WHERE id = (SELECT min(id) FROM files WHERE slug = 'gamma-chest-xray')").run();
+    const rows = db.prepare("SELECT id, path FROM files WHERE slug = 'gamma-chest-xray' ORDER BY path").all() as { id: number; path: string }[];
+    const when = new Date(Date.UTC(2026, 0, 1) + 1000 * ++touches);
+    const update = db.prepare('UPDATE files SET mtime_ms = ? WHERE id = ?');
+    for (let i = 0; i < rows.length; i += every) {
+      const file = join(TREE, rows[i]!.path);
+      utimesSync(file, when, when);
+      update.run(Math.trunc(statSync(file).mtimeMs), rows[i]!.id);
+    }
   } finally {
     db.close();
   }
@@ -165,10 +175,10 @@ try {
   const archiveBytes = Number((await fetch(archiveUrl, { method: 'HEAD' })).headers.get('content-length'));
   const planMs = performance.now() - t0Head;
   await catRate(total); // page cache warm for everyone
-  const rates = { archive: [] as number[], again: [] as number[], single: [] as number[], cat: [] as number[] };
-  const cpu = { archive: [] as number[], again: [] as number[], single: [] as number[] };
+  const rates = { archive: [] as number[], one: [] as number[], again: [] as number[], single: [] as number[], cat: [] as number[] };
+  const cpu = { archive: [] as number[], one: [] as number[], again: [] as number[], single: [] as number[] };
   const hwm: string[] = []; // the peak after each download: where memory grew
-  const timed = async (kind: 'archive' | 'again' | 'single', url: string, bytes: number) => {
+  const timed = async (kind: 'archive' | 'one' | 'again' | 'single', url: string, bytes: number) => {
     const c0 = cpuSeconds(server.pid);
     rates[kind].push(await curlRate(url, bytes));
     cpu[kind].push(cpuSeconds(server.pid) - c0);
@@ -176,23 +186,26 @@ try {
   };
   for (let r = 0; r < ROUNDS; r++) {
     await timed('single', singleUrl, total);
-    touchIndex();
-    await timed('archive', archiveUrl, archiveBytes); // plans the archive first
+    reindexTouched(1024); // a file in every page: the whole plan is worked out again
+    await timed('archive', archiveUrl, archiveBytes);
+    reindexTouched(Number.MAX_SAFE_INTEGER); // one file: one page worked out again
+    await timed('one', archiveUrl, archiveBytes);
     await timed('again', archiveUrl, archiveBytes); // the same archive: its plan is reused
     rates.cat.push(await catRate(total));
   }
   const fmt = (xs: number[]) => `${median(xs).toFixed(0)} MB/s (runs: ${xs.map((x) => x.toFixed(0)).join(', ')})`;
   console.log(`archive.zip (${(archiveBytes / 1e9).toFixed(2)} GB, ${N_BIG + N_SMALL + 4} entries), planned first: ${fmt(rates.archive)}`);
+  console.log(`after one file re-indexed (one page):    ${fmt(rates.one)}`);
   console.log(`the same archive again (plan reused):   ${fmt(rates.again)}`);
   console.log(`single file via /raw (${(total / 1e9).toFixed(2)} GB):   ${fmt(rates.single)}`);
   console.log(`cat of the files to /dev/null:          ${fmt(rates.cat)}`);
   console.log(`planning (first HEAD of the archive, ${N_BIG + N_SMALL} index rows): ${planMs.toFixed(0)} ms`);
-  console.log(`archive / single file: ${(median(rates.archive) / median(rates.single)).toFixed(2)}x planned first, ${(median(rates.again) / median(rates.single)).toFixed(2)}x plan reused (target >= 0.9x)`);
+  console.log(`archive / single file: ${(median(rates.archive) / median(rates.single)).toFixed(2)}x planned first, ${(median(rates.one) / median(rates.single)).toFixed(2)}x after one file re-indexed, ${(median(rates.again) / median(rates.single)).toFixed(2)}x plan reused (target >= 0.9x)`);
   // Each archive against the single file of its own round: less sensitive to a machine whose speed drifts during the run.
-  const paired = (kind: 'archive' | 'again') => rates[kind].map((r, i) => r / rates.single[i]!);
+  const paired = (kind: 'archive' | 'one' | 'again') => rates[kind].map((r, i) => r / rates.single[i]!);
   const fmtRatios = (xs: number[]) => `${median(xs).toFixed(2)}x (rounds: ${xs.map((x) => x.toFixed(2)).join(', ')})`;
-  console.log(`  per round, archive / that round's single file: planned first ${fmtRatios(paired('archive'))}; plan reused ${fmtRatios(paired('again'))}`);
-  console.log(`server CPU per download (median): archive ${median(cpu.archive).toFixed(2)} s (again ${median(cpu.again).toFixed(2)} s), single file ${median(cpu.single).toFixed(2)} s`);
+  console.log(`  per round, archive / that round's single file: planned first ${fmtRatios(paired('archive'))}; one file re-indexed ${fmtRatios(paired('one'))}; plan reused ${fmtRatios(paired('again'))}`);
+  console.log(`server CPU per download (median): archive planned first ${median(cpu.archive).toFixed(2)} s, one file re-indexed ${median(cpu.one).toFixed(2)} s, plan reused ${median(cpu.again).toFixed(2)} s, single file ${median(cpu.single).toFixed(2)} s`);
   console.log(`server peak RSS (VmHWM): ${peakRssMb(server.pid).toFixed(0)} MB, ${rssAtStart.toFixed(0)} MB of it before the first download (target < 150 MB)`);
   console.log(`  peak after each download (MB): ${hwm.join(', ')}`);
 } finally {

@@ -15,7 +15,10 @@ export interface FileFields {
 
 export interface FilePage {
   count: number;
-  /** The text the offsets below point into. */
+  /**
+   * The text the offsets below point into: a record per file, `id,size,mtime,crc32,sha256\tpath\0`,
+   * so two pages with the same text hold the same files.
+   */
   text: string;
   /** Where each file's path starts and ends in `text`. */
   pathStart: Uint32Array;
@@ -45,10 +48,12 @@ const HEX8 = /^[0-9a-fA-F]{8}$/;
 
 /** The page of these rows (from any database). */
 export function filePageOf(rows: FileFields[]): FilePage {
-  const text = rows.map((r) => `${r.sha256}\t${r.path}\0`).join('');
+  const heads = rows.map((r) => `${r.id},${r.size},${r.mtime_ms},${r.crc32 ?? ''},`);
+  const text = rows.map((r, k) => `${heads[k]}${r.sha256}\t${r.path}\0`).join('');
   const p = emptyPage(rows.length, text);
   let at = 0;
   rows.forEach((r, k) => {
+    at += heads[k]!.length;
     p.shaStart[k] = at;
     p.pathStart[k] = at + r.sha256.length + 1;
     p.pathEnd[k] = p.pathStart[k]! + r.path.length;

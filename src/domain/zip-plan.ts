@@ -80,13 +80,20 @@ interface Page {
   /** Per trailer: its lines for these files (empty for trailers of fixed bytes). */
   lines: Uint8Array[];
   fingerprint: string;
+  /** Names of the group's trailers that files of this page have (they take their other names). */
+  takes: string[];
 }
 
 const NO_LINES = new Uint8Array(0);
 
-/** The page of `files`; throws on an entry no archive may hold. `seen` is told every path. */
-function pageOf(group: ArchiveGroup, files: FilePage, seen?: (path: string) => void): Page {
+/** Paths that would have the name of one of the group's trailers. */
+const trailerPaths = (group: ArchiveGroup) =>
+  new Set(group.trailers.filter((t) => t.name.startsWith(group.prefix)).map((t) => t.name.slice(group.prefix.length)));
+
+/** The page of `files`; throws on an entry no archive may hold. */
+function pageOf(group: ArchiveGroup, files: FilePage, trailers = trailerPaths(group)): Page {
   const nameLens = new Uint32Array(files.count);
+  const takes: string[] = [];
   const prefixLen = utf8Length(group.prefix);
   const fp = new Fingerprint();
   fp.add(group.prefix);
@@ -100,11 +107,11 @@ function pageOf(group: ArchiveGroup, files: FilePage, seen?: (path: string) => v
     fp.add(path);
     fp.num(size);
     fp.num(files.crcs[k]!);
-    seen?.(path);
+    if (trailers.has(path)) takes.push(group.prefix + path);
     nameLens[k] = nameLen;
   }
   const lines = group.trailers.map((t) => ('lines' in t ? utf8.encode(t.lines(files)) : NO_LINES));
-  return { files, nameLens, lines, fingerprint: fp.digest() };
+  return { files, nameLens, lines, fingerprint: fp.digest(), takes };
 }
 
 /** File k of a page as a piece (offset and length to be set). */
@@ -113,27 +120,50 @@ const pieceOf = (group: number, prefix: string, p: FilePage, k: number): FilePie
   return { kind: 'file', group, name: prefix + path, path, size: p.sizes[k]!, crc32: p.crcs[k]!, mtimeMs: p.mtimes[k]!, offset: 0, length: 0, head: undefined };
 };
 
-/** Plans the archive by reading every page once. `pageSize` files are held at a time. */
-export async function planZip(groups: ArchiveGroup[], pageSize = 1024): Promise<ZipPlan> {
+/** Each plan's blocks and the pages it holds (up to CACHED_PAGES). */
+const planPages = new WeakMap<ZipPlan, { blocks: Block[]; cache: Map<RowPage, Page> }>();
+
+const pageKey = (group: number, after: string | null) => (after === null ? `${group}` : `${group}/${after}`);
+
+/** The pages a plan holds now, by pageKey. */
+function heldPages(plan: ZipPlan | undefined): Map<string, Page> {
+  const held = new Map<string, Page>();
+  const p = plan && planPages.get(plan);
+  for (const b of p?.blocks ?? []) {
+    if (b.kind !== 'rows') continue;
+    const page = p!.cache.get(b);
+    if (page) held.set(pageKey(b.group, b.after), page);
+  }
+  return held;
+}
+
+/**
+ * Plans the archive by reading every page once. `pageSize` files are held at a time. `previous`,
+ * a plan of the same groups before their index changed: each page it kept is used again when the
+ * index gives exactly the same files for it (the same text), instead of being worked out again
+ * and kept twice.
+ */
+export async function planZip(groups: ArchiveGroup[], pageSize = 1024, previous?: ZipPlan): Promise<ZipPlan> {
   const blocks: Block[] = [];
   // The first pages read here are kept for the stream: a dataset of up to CACHED_PAGES pages is read once.
   const cache = new Map<RowPage, Page>();
+  const before = heldPages(previous);
   let pos = 0;
   let cd = 0;
   let entries = 0;
   const all = new Fingerprint();
   for (let g = 0; g < groups.length; g++) {
     const group = groups[g]!;
-    // Paths that would take a trailer's name.
-    const names = new Set(group.trailers.filter((t) => t.name.startsWith(group.prefix)).map((t) => t.name.slice(group.prefix.length)));
+    const names = trailerPaths(group);
     const taken = new Set<string>();
-    const seen = (path: string) => { if (names.has(path)) taken.add(group.prefix + path); };
     const lines = group.trailers.map((t) => ('header' in t ? { size: utf8Length(t.header), crc: crc32(utf8.encode(t.header)) } : null));
     let after: string | null = null;
     for (;;) {
       const files = await group.page(after, pageSize);
       if (files.count === 0) break;
-      const page = pageOf(group, files, seen);
+      const old = before.get(pageKey(g, after));
+      const page = old && old.files.count === files.count && old.files.text === files.text ? old : pageOf(group, files, names);
+      for (const name of page.takes) taken.add(name);
       const block: RowPage = { kind: 'rows', group: g, after, count: files.count, fingerprint: page.fingerprint, lineBytes: group.trailers.map(() => 0), headerBytes: 0, start: pos, length: 0, cdStart: cd, cdLength: 0 };
       const { nameLens } = page;
       for (let k = 0; k < files.count; k++) {
@@ -181,7 +211,9 @@ export async function planZip(groups: ArchiveGroup[], pageSize = 1024): Promise<
   const end = endRecords({ count: entries, cdOffset, cdSize: cd, zip64End });
   const total = cdOffset + cd + end.length;
   all.add(`${entries}\t${total}\n`);
-  return { total, entries, fingerprint: all.digest(), pieces: (start, stop) => pieces(groups, blocks, cache, { cdOffset, end, total }, pageSize, start, stop) };
+  const plan: ZipPlan = { total, entries, fingerprint: all.digest(), pieces: (start, stop) => pieces(groups, blocks, cache, { cdOffset, end, total }, pageSize, start, stop) };
+  planPages.set(plan, { blocks, cache });
+  return plan;
 }
 
 /** First block whose span (local or central) ends after `at`. */

@@ -121,7 +121,8 @@ export function createDownloadsService(deps: {
    * dataset's files revision (moved by triggers on every change to its files rows), its mirror
    * folder and index date, the filter, and its card (the trailers). A resumed download, the ranges
    * of a multi-connection client or the same archive again skip the planning pass (one read of
-   * every index row), whatever else is written to the database meanwhile.
+   * every index row), whatever else is written to the database meanwhile. After a change, the new
+   * plan reads every row again but takes the pages whose files did not change from the old one.
    */
   const plans = new Map<string, { revs: string; plan: Promise<ZipPlan> }>();
   async function planFor(parts: ArchivePart[]): Promise<ZipPlan> {
@@ -135,7 +136,8 @@ export function createDownloadsService(deps: {
       plans.set(key, hit); // most recently used last
       return hit.plan;
     }
-    const plan = planZip(parts.map(group), PAGE_ROWS);
+    // The plan of the previous revisions lends the new one its pages that did not change.
+    const plan = (async () => planZip(parts.map(group), PAGE_ROWS, hit && (await hit.plan.catch(() => undefined))))();
     plans.set(key, { revs, plan });
     plan.catch(() => { if (plans.get(key)?.plan === plan) plans.delete(key); });
     while (plans.size > PLANS_KEPT) plans.delete(plans.keys().next().value!);
