@@ -72,8 +72,8 @@ export function createDownloadsRepo(db: Db) {
 
     /**
      * The same page of files as entriesPage, as a FilePage. On SQLite the database makes the page's
-     * one string (a record per file, in path order) and no row becomes an object: about a third
-     * of the time, and none of the garbage, of reading 1,024 rows.
+     * one string (a record per file, in path order, the text filePageOf makes), so no row becomes
+     * an object and no field a string of its own; a page it cannot parse is read as rows.
      */
     async filePage(slug: string, f: DownloadFilter, after: string | null, limit: number): Promise<FilePage> {
       let qb = filtered(slug, f);
