@@ -1,5 +1,5 @@
 import { createHash, type Hash } from 'node:crypto';
-import { isAbsolute, resolve, sep } from 'node:path';
+import { dirname, isAbsolute, resolve, sep } from 'node:path';
 import { MANIFEST_HEADER, type ManifestLine, Selection } from '../../contract/downloads.js';
 import { SLUG_PATTERN } from '../../contract/card.js';
 import { AppError, InvalidInputError, NotFoundError } from '../domain/errors.js';
@@ -258,9 +258,21 @@ export function createDownloadClientService(deps: { http: HttpDownloadRepo; slee
       opts.onProgress?.(p);
     };
 
+    // Each folder is made and resolved once per run (files of a folder come together).
+    const parents = new Map<string, Promise<string>>();
+    const parentOf = (file: string) => {
+      let made = parents.get(dirname(file));
+      if (!made) {
+        made = http.makeParent(file);
+        parents.set(dirname(file), made);
+        made.catch(() => parents.delete(dirname(file)));
+      }
+      return made;
+    };
+
     async function one(e: ManifestLine) {
       const final = resolve(opts.out, e.path);
-      const dir = await http.makeParent(final);
+      const dir = await parentOf(final);
       // A folder symlinked out of the output folder must not carry a file outside it.
       if (dir !== outReal && !dir.startsWith(outReal + sep)) throw new Attempt('its folder resolves outside the output folder (symlink)', false);
       const st = await http.pathState(final);
