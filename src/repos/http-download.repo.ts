@@ -78,7 +78,6 @@ async function get(url: string, headers: Record<string, string>, idleMs: number)
   };
 }
 
-/** Outbound HTTP and the local files of a download; no rules (what to fetch, when to retry) here. */
 /**
  * Calls `onChunk` with the file's bytes in order, read into one buffer of at most 1 MiB, no bigger
  * than the file: a stream with 1 MiB chunks allocated 1 MiB for every small file, and re-checking
@@ -100,6 +99,7 @@ async function readChunks(path: string, onChunk: (chunk: Buffer) => void): Promi
   }
 }
 
+/** Outbound HTTP and the local files of a download; no rules (what to fetch, when to retry) here. */
 export function createHttpDownloadRepo(opts: { idleMs?: number } = {}) {
   const idleMs = opts.idleMs ?? 60_000;
   return {

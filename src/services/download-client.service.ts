@@ -261,11 +261,12 @@ export function createDownloadClientService(deps: { http: HttpDownloadRepo; slee
     // Each folder is made and resolved once per run (files of a folder come together).
     const parents = new Map<string, Promise<string>>();
     const parentOf = (file: string) => {
-      let made = parents.get(dirname(file));
+      const dir = dirname(file);
+      let made = parents.get(dir);
       if (!made) {
         made = http.makeParent(file);
-        parents.set(dirname(file), made);
-        made.catch(() => parents.delete(dirname(file)));
+        parents.set(dir, made);
+        made.catch(() => parents.delete(dir));
       }
       return made;
     };
