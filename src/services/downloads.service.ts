@@ -42,9 +42,10 @@ export const BLOCK = 1024 * 1024;
 // Whole files up to 256 KiB are read by the small-file reader thread, in batches of at most 256
 // files or 1 MiB; two batches are asked for ahead of the one being copied.
 const SMALL_LIMITS = { maxFile: 256 * 1024, batchFiles: 256, batchBytes: 1024 * 1024, ahead: 2 };
-// Index rows held at a time while planning or streaming an archive (a page is ~200 KB).
+// Index rows held at a time while planning or streaming an archive (a page is ~0.3 MB with its
+// MANIFEST.tsv lines, for paths of ~30 bytes).
 const PAGE_ROWS = 1024;
-// Archive plans kept for reuse (each holds its first 16 pages of rows, ~200 KB a page).
+// Archive plans kept for reuse (each holds its first 16 pages).
 const PLANS_KEPT = 4;
 // Bumped whenever the bytes of an archive for the same index state would change.
 const ARCHIVE_FORMAT = 'medimg-zip-2';
