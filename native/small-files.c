@@ -1,5 +1,7 @@
-// One small file into a buffer for the small-file reader thread (src/repos/small-files), as
-// open(O_NOFOLLOW) + fstat + pread + close with no JavaScript objects in between.
+// A batch of small files into one buffer for the small-file reader thread (src/repos/small-files):
+// each file's head (its zip local header) then its contents, read as open(O_NOFOLLOW) + fstat +
+// pread + close, with no JavaScript value made per file; and a copy out of the shared buffer the
+// batch is in, for the main thread.
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
@@ -19,61 +21,21 @@
 // Results besides 0 (read as indexed) and -errno.
 enum { NOT_REGULAR = 1, SIZE_DIFFERS = 2, MTIME_DIFFERS = 3 };
 
-static napi_value number(napi_env env, double v) {
-  napi_value out;
-  napi_create_double(env, v, &out);
-  return out;
-}
-
-// readFile(path: string, into: Uint8Array, at: number, size: number, mtimeMs: number): number
-static napi_value read_file(napi_env env, napi_callback_info info) {
-  size_t argc = 5;
-  napi_value argv[5];
-  if (napi_get_cb_info(env, info, &argc, argv, NULL, NULL) != napi_ok || argc < 5) {
-    napi_throw_type_error(env, NULL, "readFile(path, into, at, size, mtimeMs)");
-    return NULL;
-  }
-  char path[PATH_BYTES];
-  size_t len = 0;
-  if (napi_get_value_string_utf8(env, argv[0], path, sizeof path, &len) != napi_ok) {
-    napi_throw_type_error(env, NULL, "path must be a string");
-    return NULL;
-  }
-  if (len >= sizeof path - 1) return number(env, -ENAMETOOLONG);
-  // A NUL inside the string would end the path early, naming another file (Node refuses such paths too).
-  if (strlen(path) != len) return number(env, -EINVAL);
-  napi_typedarray_type type;
-  size_t length = 0;
-  void *data = NULL;
-  napi_value ab;
-  size_t offset = 0;
-  if (napi_get_typedarray_info(env, argv[1], &type, &length, &data, &ab, &offset) != napi_ok || type != napi_uint8_array) {
-    napi_throw_type_error(env, NULL, "into must be a Uint8Array");
-    return NULL;
-  }
-  double at = 0, size = 0, mtime = 0;
-  if (napi_get_value_double(env, argv[2], &at) != napi_ok || napi_get_value_double(env, argv[3], &size) != napi_ok ||
-      napi_get_value_double(env, argv[4], &mtime) != napi_ok || at != trunc(at) || size != trunc(size)) {
-    napi_throw_type_error(env, NULL, "at, size and mtimeMs must be numbers (at and size whole)");
-    return NULL;
-  }
-  // The contents and one spare byte (to see a file that grew) must fit.
-  if (!(at >= 0 && size >= 0 && at + size + 1 <= (double)length)) {
-    napi_throw_range_error(env, NULL, "the file does not fit the buffer");
-    return NULL;
-  }
+// One file of `size` bytes, modified at `mtime` (whole ms), into `to` (size + 1 bytes of room).
+static int read_one(const char *path, uint8_t *to, size_t size, double mtime) {
   int fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
-  if (fd < 0) return number(env, -errno);
+  if (fd < 0) return -errno;
   struct stat st;
   int result = 0;
   if (fstat(fd, &st) != 0) result = -errno;
   else if (!S_ISREG(st.st_mode)) result = NOT_REGULAR;
-  else if ((double)st.st_size != size) result = SIZE_DIFFERS;
+  else if ((double)st.st_size != (double)size) result = SIZE_DIFFERS;
   // As Node computes mtimeMs (seconds * 1e3 + nanoseconds / 1e6), truncated as the index records it.
   else if (trunc((double)st.st_mtim.tv_sec * 1e3 + (double)st.st_mtim.tv_nsec / 1e6) != mtime) result = MTIME_DIFFERS;
   else {
-    size_t want = (size_t)size + 1, got = 0;
-    uint8_t *to = (uint8_t *)data + (size_t)at;
+    // One byte more than the size, to see a file that grew between the fstat and the read; a
+    // short read of a regular file is its end.
+    size_t want = size + 1, got = 0;
     while (got < want) {
       ssize_t n = pread(fd, to + got, want - got, (off_t)got);
       if (n < 0) {
@@ -81,19 +43,127 @@ static napi_value read_file(napi_env env, napi_callback_info info) {
         result = -errno;
         break;
       }
-      if (n == 0) break;
       got += (size_t)n;
+      if (n == 0 || got >= size) break;
     }
-    // Grown or shrunk between the fstat and the read.
-    if (result == 0 && got != (size_t)size) result = SIZE_DIFFERS;
+    if (result == 0 && got != size) result = SIZE_DIFFERS;
   }
   close(fd);
-  return number(env, result);
+  return result;
+}
+
+static int typed(napi_env env, napi_value v, napi_typedarray_type want, size_t *length, void **data) {
+  napi_typedarray_type type;
+  napi_value ab;
+  size_t offset;
+  return napi_get_typedarray_info(env, v, &type, length, data, &ab, &offset) == napi_ok && type == want;
+}
+
+// readBatch(paths: Uint8Array, pathEnds: Uint32Array, sizes: Float64Array, mtimes: Float64Array,
+//           heads: Uint8Array, headLens: Uint32Array, into: Uint8Array, status: Int32Array(2)): undefined
+// File i's path is paths[pathEnds[i - 1], pathEnds[i]). Writes head i then file i, one after the
+// other, from the start of `into`; stops at the first file that is not the indexed one:
+// status = [its index, -errno or NOT_REGULAR / SIZE_DIFFERS / MTIME_DIFFERS], else [-1, 0].
+static napi_value read_batch(napi_env env, napi_callback_info info) {
+  size_t argc = 8;
+  napi_value argv[8];
+  size_t n_paths, n_ends, n_sizes, n_mtimes, n_heads, n_head_lens, n_into, n_status;
+  uint8_t *paths, *heads, *into;
+  uint32_t *ends, *head_lens;
+  double *sizes, *mtimes;
+  int32_t *status;
+  if (napi_get_cb_info(env, info, &argc, argv, NULL, NULL) != napi_ok || argc < 8 ||
+      !typed(env, argv[0], napi_uint8_array, &n_paths, (void **)&paths) ||
+      !typed(env, argv[1], napi_uint32_array, &n_ends, (void **)&ends) ||
+      !typed(env, argv[2], napi_float64_array, &n_sizes, (void **)&sizes) ||
+      !typed(env, argv[3], napi_float64_array, &n_mtimes, (void **)&mtimes) ||
+      !typed(env, argv[4], napi_uint8_array, &n_heads, (void **)&heads) ||
+      !typed(env, argv[5], napi_uint32_array, &n_head_lens, (void **)&head_lens) ||
+      !typed(env, argv[6], napi_uint8_array, &n_into, (void **)&into) ||
+      !typed(env, argv[7], napi_int32_array, &n_status, (void **)&status)) {
+    napi_throw_type_error(env, NULL, "readBatch(paths: Uint8Array, pathEnds: Uint32Array, sizes: Float64Array, mtimes: Float64Array, heads: Uint8Array, headLens: Uint32Array, into: Uint8Array, status: Int32Array)");
+    return NULL;
+  }
+  size_t count = n_ends;
+  if (n_sizes < count || n_mtimes < count || n_head_lens < count || n_status < 2) {
+    napi_throw_range_error(env, NULL, "sizes, mtimes and headLens must have an entry per path, status two");
+    return NULL;
+  }
+  // Everything is checked before the first file is read: the heads, paths and contents must fit.
+  double total = 0, head_total = 0;
+  for (size_t i = 0; i < count; i++) {
+    if (!(sizes[i] >= 0 && sizes[i] == trunc(sizes[i])) || (i > 0 && ends[i] < ends[i - 1]) || ends[i] > n_paths) {
+      napi_throw_range_error(env, NULL, "a size is not a whole number, or a path end is out of order");
+      return NULL;
+    }
+    total += (double)head_lens[i] + sizes[i];
+    head_total += (double)head_lens[i];
+  }
+  if (head_total > (double)n_heads || total + 1 > (double)n_into) {
+    napi_throw_range_error(env, NULL, "the heads or the files do not fit");
+    return NULL;
+  }
+  status[0] = -1;
+  status[1] = 0;
+  size_t at = 0, head_at = 0;
+  char path[PATH_BYTES];
+  for (size_t i = 0; i < count; i++) {
+    memcpy(into + at, heads + head_at, head_lens[i]);
+    at += head_lens[i];
+    head_at += head_lens[i];
+    size_t from = i == 0 ? 0 : ends[i - 1], len = ends[i] - from;
+    int r;
+    if (len >= sizeof path) r = -ENAMETOOLONG;
+    // A NUL inside the path would end it early, naming another file (Node refuses such paths too).
+    else if (len == 0 || memchr(paths + from, 0, len) != NULL) r = -EINVAL;
+    else {
+      memcpy(path, paths + from, len);
+      path[len] = 0;
+      r = read_one(path, into + at, (size_t)sizes[i], mtimes[i]);
+    }
+    if (r != 0) {
+      status[0] = (int32_t)i;
+      status[1] = r;
+      break;
+    }
+    at += (size_t)sizes[i];
+  }
+  return NULL;
+}
+
+// copy(target: Uint8Array, targetStart: number, source: Uint8Array, sourceStart: number, length: number): undefined
+// A plain memcpy, for a source in a SharedArrayBuffer: V8 copies out of shared memory with
+// relaxed atomic loads, a byte at a time when the two offsets are not equally aligned (~20x
+// slower than memcpy).
+static napi_value copy(napi_env env, napi_callback_info info) {
+  size_t argc = 5;
+  napi_value argv[5];
+  size_t n_target, n_source;
+  uint8_t *target, *source;
+  double target_start = 0, source_start = 0, length = 0;
+  if (napi_get_cb_info(env, info, &argc, argv, NULL, NULL) != napi_ok || argc < 5 ||
+      !typed(env, argv[0], napi_uint8_array, &n_target, (void **)&target) ||
+      napi_get_value_double(env, argv[1], &target_start) != napi_ok ||
+      !typed(env, argv[2], napi_uint8_array, &n_source, (void **)&source) ||
+      napi_get_value_double(env, argv[3], &source_start) != napi_ok ||
+      napi_get_value_double(env, argv[4], &length) != napi_ok) {
+    napi_throw_type_error(env, NULL, "copy(target: Uint8Array, targetStart: number, source: Uint8Array, sourceStart: number, length: number)");
+    return NULL;
+  }
+  if (!(target_start >= 0 && source_start >= 0 && length >= 0 && target_start == trunc(target_start) && source_start == trunc(source_start) &&
+        length == trunc(length) && target_start + length <= (double)n_target && source_start + length <= (double)n_source)) {
+    napi_throw_range_error(env, NULL, "the range to copy is outside the source or the target");
+    return NULL;
+  }
+  memmove(target + (size_t)target_start, source + (size_t)source_start, (size_t)length);
+  return NULL;
 }
 
 NAPI_MODULE_INIT() {
   napi_value fn;
-  napi_create_function(env, "readFile", NAPI_AUTO_LENGTH, read_file, NULL, &fn);
-  napi_set_named_property(env, exports, "readFile", fn);
+  napi_create_function(env, "readBatch", NAPI_AUTO_LENGTH, read_batch, NULL, &fn);
+  napi_set_named_property(env, exports, "readBatch", fn);
+  napi_create_function(env, "copy", NAPI_AUTO_LENGTH, copy, NULL, &fn);
+  napi_set_named_property(env, exports, "copy", fn);
   return exports;
 }

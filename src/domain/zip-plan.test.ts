@@ -3,6 +3,7 @@ import { crc32 as zlibCrc32 } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import { Fingerprint, utf8Length } from './zip-fingerprint.js';
 import { filePageOf, pathAt } from './file-page.js';
+import { localHeaderLen } from './zip.js';
 import { type ArchiveGroup, planZip, StalePlanError, type Trailer, type ZipPlan } from './zip-plan.js';
 
 interface Row { path: string; data: Uint8Array; size?: number }
@@ -32,18 +33,27 @@ type Planned = ZipPlan & { groups: ReturnType<typeof group>[] };
 /** The plan of `groups`, which render() finds file contents in. */
 const planOf = async (groups: ReturnType<typeof group>[], pageSize?: number, previous?: ZipPlan): Promise<Planned> => Object.assign(await planZip(groups, pageSize, previous), { groups });
 
-/** The bytes of [start, end); a file piece's content is looked up by its group and entry name. */
-async function render(plan: Planned, start = 0, end = plan.total): Promise<Buffer> {
+/** The bytes of [start, end); a file's content is looked up by its group and path. */
+async function render(plan: Planned, start = 0, end = plan.total, runMax = 0): Promise<Buffer> {
   const out: Uint8Array[] = [];
   const content = (group: number, path: string) => {
     const r = plan.groups[group]!.rows.find((x) => x.path === path);
     if (!r) throw new Error(`no row ${path} in group ${group}`);
     return r.data;
   };
-  for await (const batch of plan.pieces(start, end)) {
+  for await (const batch of plan.pieces(start, end, runMax)) {
     for (const p of batch) {
       if (p.kind === 'bytes') out.push(p.bytes);
-      else {
+      else if (p.kind === 'run') {
+        for (let k = p.from, hp = p.headFrom; k < p.to; k++) {
+          const size = p.files.sizes[k]!;
+          if (runMax === 0 || size > runMax) throw new Error(`${pathAt(p.files, k)} (${size} bytes) in a run of files up to ${runMax} bytes`);
+          const headLen = localHeaderLen(p.nameLens[k]!, size);
+          out.push(p.heads.subarray(hp, hp + headLen), content(p.group, pathAt(p.files, k)));
+          hp += headLen;
+          if (k === p.to - 1 && hp !== p.headTo) throw new Error('the run\'s heads end elsewhere');
+        }
+      } else {
         if (p.head) out.push(p.head);
         out.push(content(p.group, p.path).subarray(p.offset, p.offset + p.length));
       }
@@ -111,6 +121,22 @@ print(json.dumps([[i.filename, i.compress_type, i.date_time[0], i.flag_bits & 0x
       }
       expect((await render(plan, 5, 5)).length).toBe(0);
       await expect(render(plan, 0, plan.total + 1)).rejects.toThrow(RangeError);
+    }
+  });
+
+  it('gives the same bytes with small files in runs, for any range and any run size', async () => {
+    const rows = [...files(), ...Array.from({ length: 40 }, (_, i) => row(`d${i % 3}/f${String(i).padStart(2, '0')}`, 'y'.repeat((i * 53) % 300)))];
+    const plan = await planOf([group('ds/', rows, [manifest, license]), group('other/', [row('b', 'bee'), row('c', '')])], 16);
+    const whole = await render(plan);
+    let runs = 0;
+    for await (const batch of plan.pieces(0, plan.total, 100)) runs += batch.filter((p) => p.kind === 'run').length;
+    expect(runs).toBeGreaterThan(5);
+    for (const runMax of [1, 100, 1000]) {
+      expect((await render(plan, 0, plan.total, runMax)).equals(whole)).toBe(true);
+      for (let s = 0; s < plan.total; s += 97) {
+        const e = Math.min(plan.total, s + 1 + ((s * 13) % 3000));
+        expect((await render(plan, s, e, runMax)).equals(whole.subarray(s, e))).toBe(true);
+      }
     }
   });
 

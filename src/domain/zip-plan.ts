@@ -36,8 +36,15 @@ export interface ArchiveGroup {
  * whole local header) when the range holds all of it and some content.
  */
 export interface FilePiece extends PlanEntry { kind: 'file'; group: number; path: string; mtimeMs: number; offset: number; length: number; head: Uint8Array | undefined }
-/** What a byte range is made of: literal bytes, or part of a file. */
-export type PlanPiece = { kind: 'bytes'; bytes: Uint8Array } | FilePiece;
+/**
+ * Whole files `from` to `to` (exclusive) of an index page of group `group` (entry names: `prefix`
+ * and the path), each preceded by its
+ * local header (`localHeaderLen(nameLens[k], files.sizes[k])` bytes): the headers one after the
+ * other are heads[headFrom, headTo). One piece for a stretch of small files instead of one each.
+ */
+export interface RunPiece { kind: 'run'; group: number; prefix: string; files: FilePage; nameLens: Uint32Array; from: number; to: number; heads: Uint8Array; headFrom: number; headTo: number }
+/** What a byte range is made of: literal bytes, part of a file, or a run of whole small files. */
+export type PlanPiece = { kind: 'bytes'; bytes: Uint8Array } | FilePiece | RunPiece;
 
 interface Span { start: number; length: number; cdStart: number; cdLength: number }
 interface RowPage extends Span {
@@ -59,8 +66,12 @@ export interface ZipPlan {
   entries: number;
   /** A digest input that changes whenever any entry's name, size or CRC-32 does. */
   fingerprint: string;
-  /** Bytes [start, end) as pieces, in order, a batch (at most a page, ~256 pieces) at a time. */
-  pieces(start: number, end: number): AsyncGenerator<PlanPiece[]>;
+  /**
+   * Bytes [start, end) as pieces, in order, a batch (at most a page, ~256 pieces) at a time. Whole
+   * files of at most `runMax` bytes whose local header is in the range come as runs (one piece for
+   * each stretch of them in a page); with runMax 0 (the default) every file is a piece of its own.
+   */
+  pieces(start: number, end: number, runMax?: number): AsyncGenerator<PlanPiece[]>;
 }
 
 export class StalePlanError extends Error {}
@@ -82,6 +93,8 @@ interface Page {
   fingerprint: string;
   /** Names of the group's trailers that files of this page have (they take their other names). */
   takes: string[];
+  /** The files' local headers one after the other, made when the page is first streamed. */
+  heads?: Uint8Array;
 }
 
 const NO_LINES = new Uint8Array(0);
@@ -112,6 +125,20 @@ function pageOf(group: ArchiveGroup, files: FilePage, trailers = trailerPaths(gr
   }
   const lines = group.trailers.map((t) => ('lines' in t ? utf8.encode(t.lines(files)) : NO_LINES));
   return { files, nameLens, lines, fingerprint: fp.digest(), takes };
+}
+
+/** Every file's local header, one after the other. */
+function localHeads(prefix: string, page: Page, headerBytes: number): Uint8Array {
+  const { files } = page;
+  const heads = new Uint8Array(headerBytes);
+  const e: PlanEntry = { name: '', size: 0, crc32: 0 };
+  for (let k = 0, hp = 0; k < files.count; k++) {
+    e.name = prefix + pathAt(files, k);
+    e.size = files.sizes[k]!;
+    e.crc32 = files.crcs[k]!;
+    hp = writeLocalHeader(heads, hp, e);
+  }
+  return heads;
 }
 
 /** File k of a page as a piece (offset and length to be set). */
@@ -211,7 +238,7 @@ export async function planZip(groups: ArchiveGroup[], pageSize = 1024, previous?
   const end = endRecords({ count: entries, cdOffset, cdSize: cd, zip64End });
   const total = cdOffset + cd + end.length;
   all.add(`${entries}\t${total}\n`);
-  const plan: ZipPlan = { total, entries, fingerprint: all.digest(), pieces: (start, stop) => pieces(groups, blocks, cache, { cdOffset, end, total }, pageSize, start, stop) };
+  const plan: ZipPlan = { total, entries, fingerprint: all.digest(), pieces: (start, stop, runMax = 0) => pieces(groups, blocks, cache, { cdOffset, end, total }, pageSize, start, stop, runMax) };
   planPages.set(plan, { blocks, cache });
   return plan;
 }
@@ -229,7 +256,7 @@ function firstBlock(blocks: Span[], at: number, central: boolean): number {
   return lo;
 }
 
-async function* pieces(groups: ArchiveGroup[], blocks: Block[], cache: Map<RowPage, Page>, z: { cdOffset: number; end: Uint8Array; total: number }, pageSize: number, start: number, stop: number): AsyncGenerator<PlanPiece[]> {
+async function* pieces(groups: ArchiveGroup[], blocks: Block[], cache: Map<RowPage, Page>, z: { cdOffset: number; end: Uint8Array; total: number }, pageSize: number, start: number, stop: number, runMax: number): AsyncGenerator<PlanPiece[]> {
   if (start < 0 || stop > z.total || start > stop) throw new RangeError(`Bad range ${start}-${stop} of ${z.total}`);
   // Pages read again are checked against the plan; up to CACHED_PAGES are kept (the central
   // directory right after the data, and the manifest lines, reuse them).
@@ -262,37 +289,48 @@ async function* pieces(groups: ArchiveGroup[], blocks: Block[], cache: Map<RowPa
     const b = blocks[i]!;
     let at = b.start;
     if (b.kind === 'rows') {
-      // The page's local headers are written into one buffer.
-      const heads = new Uint8Array(b.headerBytes);
-      let hp = 0;
       const page = await pageAt(b);
       const { files, nameLens } = page;
+      // The page's local headers, made once and kept with the page (a cached page is streamed again).
+      const heads = (page.heads ??= localHeads(groups[b.group]!.prefix, page, b.headerBytes));
       const { prefix } = groups[b.group]!;
+      let hp = 0;
+      let run: RunPiece | null = null;
       for (let k = 0; k < files.count; k++) {
         const size = files.sizes[k]!;
         const headLen = localHeaderLen(nameLens[k]!, size);
         if (at + headLen + size > start) {
           if (at >= stop) break;
-          const f = pieceOf(b.group, prefix, files, k);
-          const head = heads.subarray(hp, writeLocalHeader(heads, hp, f));
-          const dataAt = at + headLen;
-          const from = Math.max(start, dataAt) - dataAt;
-          const to = Math.min(stop, dataAt + size) - dataAt;
-          f.offset = from;
-          f.length = to - from;
-          if (from < to && at >= start) {
-            f.head = head;
-            out.push(f);
+          if (runMax > 0 && size <= runMax && at >= start && at + headLen + size <= stop) {
+            if (!run) {
+              run = { kind: 'run', group: b.group, prefix, files, nameLens, from: k, to: k, heads, headFrom: hp, headTo: hp };
+              out.push(run);
+            }
+            run.to = k + 1;
+            run.headTo = hp + headLen;
           } else {
-            const h = clip(head, at);
-            if (h) out.push(h);
-            if (from < to) out.push(f);
-          }
-          // Short batches: their pieces are garbage before the next young collection instead of
-          // being promoted to the old generation while a whole page is sent.
-          if (out.length >= PIECES_PER_BATCH) {
-            yield out;
-            out = [];
+            run = null;
+            const f = pieceOf(b.group, prefix, files, k);
+            const head = heads.subarray(hp, hp + headLen);
+            const dataAt = at + headLen;
+            const from = Math.max(start, dataAt) - dataAt;
+            const to = Math.min(stop, dataAt + size) - dataAt;
+            f.offset = from;
+            f.length = to - from;
+            if (from < to && at >= start) {
+              f.head = head;
+              out.push(f);
+            } else {
+              const h = clip(head, at);
+              if (h) out.push(h);
+              if (from < to) out.push(f);
+            }
+            // Short batches: their pieces are garbage before the next young collection instead of
+            // being promoted to the old generation while a whole page is sent.
+            if (out.length >= PIECES_PER_BATCH) {
+              yield out;
+              out = [];
+            }
           }
         }
         hp += headLen;

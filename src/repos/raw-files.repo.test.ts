@@ -24,11 +24,15 @@ describe('folder resolver of an archive stream', () => {
     const got = [
       ['top.txt', root], ['a/x', root], ['a/y', root], ['a/b/z', root], ['a/w', root], ['ab/v', root], ['zz/secret', root], ['a/x', other],
       ['a/x', root], ['out/secret', root], ['out/secret', root], ['alias/b/z', root], ['gone/f', root], ['t2', root], ['t2', join(tmp, 'missing')],
-    ].map(([rel, r]) => resolve(r!, rel!));
+    ].map(([rel, r]) => resolve.file(r!, rel!));
     expect(got).toEqual([
       join(root, 'top.txt'), join(root, 'a', 'x'), join(root, 'a', 'y'), join(root, 'a', 'b', 'z'), join(root, 'a', 'w'), join(root, 'ab', 'v'), { status: 'outside' }, join(other, 'a', 'x'),
       join(root, 'a', 'x'), { status: 'outside' }, { status: 'outside' }, join(root, 'a', 'b', 'z'), { status: 'missing', reason: 'ENOENT' }, join(root, 't2'),
       { status: 'missing', reason: `the mirror folder ${join(tmp, 'missing')} is not readable` },
+    ]);
+    // Folders as the small-file reader takes them: the real path and a separator.
+    expect([resolve.folder(root, ''), resolve.folder(root, 'alias/b'), resolve.folder(root, 'out'), resolve.folder(root, 'gone')]).toEqual([
+      { status: 'ok', prefix: `${realpathSync(root)}/` }, { status: 'ok', prefix: `${realpathSync(join(root, 'a', 'b'))}/` }, { status: 'outside' }, { status: 'missing', reason: 'ENOENT' },
     ]);
   });
 });

@@ -67,9 +67,10 @@ export function createRawFilesRepo() {
      * A resolver for one archive stream: each folder's real path is looked up once (and must be
      * inside the root); the file itself is then opened with O_NOFOLLOW by the readers, so a file
      * that is a symlink is refused (ELOOP) without one realpath per file. Synchronous: a folder
-     * is looked up once per stream, and the answer is needed before the file is read. Gives the
-     * absolute path, or why the file's folder cannot be served. Files come in path order, so the
-     * folder of the previous file is checked first (no key string to make and hash per file).
+     * is looked up once per stream, and the answer is needed before the file is read. file()
+     * gives a file's absolute path, or why its folder cannot be served; files come in path order,
+     * so the folder of the previous file is checked first (no key string to make and hash per
+     * file). folder() gives a folder's absolute path with a trailing separator (`prefix`).
      */
     folderResolver() {
       type Folder = { status: 'ok'; prefix: string } | Exclude<FileCheck, { status: 'ok' }>;
@@ -105,7 +106,7 @@ export function createRawFilesRepo() {
       let lastRoot = '';
       let lastDir = ''; // with its trailing slash
       let last: Folder | null = null;
-      return (root: string, relPath: string): string | Exclude<FileCheck, { status: 'ok' }> => {
+      const file = (root: string, relPath: string): string | Exclude<FileCheck, { status: 'ok' }> => {
         const i = relPath.lastIndexOf('/');
         let d: Folder;
         if (last && root === lastRoot && i + 1 === lastDir.length && relPath.startsWith(lastDir)) d = last;
@@ -117,6 +118,7 @@ export function createRawFilesRepo() {
         }
         return d.status === 'ok' ? d.prefix + relPath.slice(i + 1) : d;
       };
+      return { file, folder: lookup };
     },
 
     /**

@@ -3,7 +3,7 @@ import type { AppError } from '../domain/errors.js';
 import { type FilePiece, StalePlanError, type ZipPlan } from '../domain/zip-plan.js';
 import type { RawFilesRepo } from '../repos/raw-files.repo.js';
 import type { SmallFilesRepo } from '../repos/small-files/small-files.repo.js';
-import { archiveSmallFiles, type SmallFileLimits } from './archive-small-files.js';
+import { archiveSmallFiles, type FolderBytes, type SmallFileLimits } from './archive-small-files.js';
 
 /** What the bytes of one planned archive are read from. */
 export interface ArchiveSource {
@@ -25,11 +25,15 @@ interface Sink { out: Buffer; len: number; blocks: BlockSource }
 // every download new maps, and V8 threw away and recompiled the stream's code (~70 ms of JIT per
 // archive on a background thread, twice per download) each time.
 
-/** Copies all of buf into the sink's blocks, handing over each one that fills up. */
-async function* put(s: Sink, buf: Uint8Array): AsyncGenerator<Buffer> {
+type Copy = (target: Uint8Array, targetStart: number, source: Uint8Array, sourceStart: number, length: number) => void;
+const setCopy: Copy = (target, targetStart, source, sourceStart, length) =>
+  target.set(sourceStart === 0 && length === source.length ? source : source.subarray(sourceStart, sourceStart + length), targetStart);
+
+/** Copies all of buf into the sink's blocks (with `copy`), handing over each one that fills up. */
+async function* put(s: Sink, buf: Uint8Array, copy = setCopy): AsyncGenerator<Buffer> {
   for (let off = 0; ;) {
     const n = Math.min(buf.length - off, s.out.length - s.len);
-    s.out.set(off === 0 && n === buf.length ? buf : buf.subarray(off, off + n), s.len);
+    copy(s.out, s.len, buf, off, n);
     s.len += n;
     off += n;
     if (off === buf.length) return;
@@ -90,17 +94,29 @@ export async function* fileBytes(raw: RawFilesRepo, absPath: string, size: numbe
  * on the thread pool.
  */
 export async function* archiveBytes(src: ArchiveSource, start: number, end: number, blocks: BlockSource): AsyncGenerator<Buffer> {
-  const resolveFile = src.raw.folderResolver();
+  const resolve = src.raw.folderResolver();
   const fileOf = (f: FilePiece) => {
-    const c = resolveFile(src.roots[f.group]!, f.path);
+    const c = resolve.file(src.roots[f.group]!, f.path);
     if (typeof c !== 'string') throw src.stale(`${f.name} is no longer served (${c.status}): re-ingest the dataset`);
     return c;
   };
+  // A folder as the small-file reader takes it: its absolute path and a separator, as UTF-8.
+  const folders = new Map<string, FolderBytes>();
+  const folder = (group: number, dir: string): FolderBytes => {
+    const key = `${group}\0${dir}`;
+    let f = folders.get(key);
+    if (f === undefined) {
+      const d = resolve.folder(src.roots[group]!, dir);
+      f = d.status === 'ok' ? Buffer.from(d.prefix) : d.status;
+      folders.set(key, f);
+    }
+    return f;
+  };
   const s: Sink = { out: await blocks.take(), len: 0, blocks };
   const block = s.out.length;
-  const small = archiveSmallFiles(src.small, src.smallLimits, fileOf, src.stale);
+  const small = archiveSmallFiles(src.small, src.smallLimits, folder, src.stale);
   // The next page is planned and its small files asked for while the current one is sent.
-  const pages = src.plan.pieces(start, end);
+  const pages = src.plan.pieces(start, end, src.smallLimits.maxFile);
   const nextPage = () => {
     const p = pages.next().then((r) => (r.done ? null : { pieces: r.value, small: small.add(r.value) }));
     p.catch(() => {}); // awaited below; this only marks it handled if the stream is abandoned
@@ -113,11 +129,10 @@ export async function* archiveBytes(src: ArchiveSource, start: number, end: numb
       for (let i = 0; i < page.pieces.length; i++) {
         const piece = page.pieces[i]!;
         if (piece.kind === 'bytes') yield* put(s, piece.bytes);
-        else if (page.small.at[i]) {
-          // A run of small files with their headers, read by the reader thread as one stretch.
-          const run = await page.small.contents(i);
-          yield* put(s, run.bytes);
-          i = run.next - 1;
+        else if (piece.kind === 'run') {
+          // Small files with their headers, read by the reader thread in batches.
+          const [first, stop] = page.small.batches[i]!;
+          for (let b = first; b < stop; b++) yield* put(s, await page.small.contents(b), src.small.copy);
         } else {
           // A large file, or part of one: checked by size and modification time, like small
           // files (a CRC-32 here would cost ~20% of the CPU of the whole stream; a change that

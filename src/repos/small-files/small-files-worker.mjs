@@ -3,20 +3,21 @@
 // thread pool costs tens of microseconds of the main thread per call; here it costs the main
 // thread one message per batch. Plain JavaScript: it runs the same from src/ and from dist/.
 //
-// Request: { id, paths: string[], sizes: number[], mtimes: number[], heads?: Uint8Array,
-// headLens?: number[], reuse?: ArrayBuffer } (a buffer given back for reuse, transferred). File i
-// is preceded by headLens[i] bytes of `heads` (its zip local header; they follow one another there).
-// Reply: { id, data: ArrayBuffer (head 0, file 0, head 1, file 1, ..., then one spare byte;
-// transferred), failed: -1 | index, message }.
+// Request: { id, slot, sab?, paths: Uint8Array (the absolute paths as UTF-8, one after the other),
+// pathEnds: Uint32Array (where path i ends), sizes, mtimes: Float64Array, headLens: Uint32Array,
+// heads: Uint8Array }: the batch goes into shared buffer `slot` (its SharedArrayBuffer `sab` comes
+// with the first request that uses it; { forget: slot } drops it). File i is preceded by
+// headLens[i] bytes of `heads` (its zip local header; they follow one another there).
+// Reply: { id, failed: -1 | index, message }; the slot then holds head 0, file 0, head 1, file 1, ...
 // A file is refused when it is a symlink (O_NOFOLLOW), not a regular file, or its size or
 // modification time is not the indexed one (the test re-ingestion uses to decide that a file
 // changed; an fstat costs ~0.3 us, a CRC-32 of the contents cost 4-5 us per 8 KiB, half of all
 // the work per file); the reply then holds the files before it.
 //
-// workerData.addon, when set, is the compiled native/small-files.c: the same open, fstat, read
-// and close for one file without a Stats object and four calls into Node (3.9 instead of
-// 5.8-7.2 us per 8 KiB file). Without it (no C compiler where MedImg was installed) the same
-// checks run here in JavaScript.
+// workerData.addon, when set, is the compiled native/small-files.c: the same heads, open, fstat,
+// read and close for a whole batch in one call, without a string or a Stats object per file
+// (~3 us per 8 KiB file instead of 5.8-7.2 us). Without it (no C compiler where MedImg was
+// installed) the same checks run here in JavaScript.
 import { closeSync, constants, fstatSync, openSync, readSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { constants as os } from 'node:os';
@@ -34,12 +35,6 @@ const mtimeDiffers = (path) => `${path} changed since it was indexed (modificati
 
 /** Reads one file into data at `at` (size + 1 bytes must fit); '' when it is the indexed file, else why not. */
 function readOne(path, data, at, size, mtimeMs) {
-  if (addon) {
-    const r = addon.readFile(path, data, at, size, mtimeMs);
-    if (r === 0) return '';
-    if (r < 0) return `${path} cannot be read (${errnoName.get(-r) ?? `errno ${-r}`})`;
-    return r === NOT_REGULAR ? notRegular(path) : r === MTIME_DIFFERS ? mtimeDiffers(path) : sizeDiffers(path);
-  }
   try {
     const fd = openSync(path, constants.O_RDONLY | constants.O_NOFOLLOW);
     let got;
@@ -59,33 +54,51 @@ function readOne(path, data, at, size, mtimeMs) {
   }
 }
 
-// Buffers are at least this big, so that the ones given back fit any later batch of the same limits.
-const MIN_BUFFER = 1024 * 1024 + 1;
+/** Why the compiled reader refused a file (its answer besides 0: -errno or one of the codes above). */
+function whyNot(path, r) {
+  if (r < 0) return `${path} cannot be read (${errnoName.get(-r) ?? `errno ${-r}`})`;
+  return r === NOT_REGULAR ? notRegular(path) : r === MTIME_DIFFERS ? mtimeDiffers(path) : sizeDiffers(path);
+}
 
-parentPort.on('message', ({ id, paths, sizes, mtimes, heads: headBytes, headLens, reuse }) => {
-  // As a Buffer, so that each head is copied without a view made for it.
-  const heads = headBytes ? Buffer.from(headBytes.buffer, headBytes.byteOffset, headBytes.length) : null;
-  let total = heads ? heads.length : 0;
-  for (const s of sizes) total += s;
-  // One byte more than announced, so that a file that grew after its fstat is seen.
-  const data = reuse && reuse.byteLength >= total + 1 ? Buffer.from(reuse) : Buffer.allocUnsafeSlow(Math.max(total + 1, MIN_BUFFER));
-  let at = 0;
-  let headAt = 0;
+// [index of the file refused or -1, the compiled reader's answer for it]
+const status = new Int32Array(2);
+
+// The shared buffers batches are written into, by slot.
+const slots = new Map();
+
+parentPort.on('message', ({ id, slot, sab, forget, paths: pathBytes, pathEnds, sizes, mtimes, heads: headBytes, headLens }) => {
+  if (forget !== undefined) {
+    slots.delete(forget);
+    return;
+  }
+  if (sab) slots.set(slot, Buffer.from(sab));
+  const data = slots.get(slot);
+  const paths = Buffer.from(pathBytes.buffer, pathBytes.byteOffset, pathBytes.length);
+  const pathAt = (i) => paths.toString('utf8', i === 0 ? 0 : pathEnds[i - 1], pathEnds[i]);
   let failed = -1;
   let message = '';
-  for (let i = 0; i < paths.length; i++) {
-    const size = sizes[i];
-    if (headLens && headLens[i] > 0) {
-      heads.copy(data, at, headAt, headAt + headLens[i]);
-      at += headLens[i];
-      headAt += headLens[i];
+  if (addon) {
+    addon.readBatch(pathBytes, pathEnds, sizes, mtimes, headBytes, headLens, data, status);
+    failed = status[0];
+    if (failed >= 0) message = whyNot(pathAt(failed), status[1]);
+  } else {
+    // As a Buffer, so that each head is copied without a view made for it.
+    const heads = Buffer.from(headBytes.buffer, headBytes.byteOffset, headBytes.length);
+    let at = 0;
+    let headAt = 0;
+    for (let i = 0; i < pathEnds.length; i++) {
+      if (headLens[i] > 0) {
+        heads.copy(data, at, headAt, headAt + headLens[i]);
+        at += headLens[i];
+        headAt += headLens[i];
+      }
+      message = readOne(pathAt(i), data, at, sizes[i], mtimes[i]);
+      if (message) {
+        failed = i;
+        break;
+      }
+      at += sizes[i];
     }
-    message = readOne(paths[i], data, at, size, mtimes[i]);
-    if (message) {
-      failed = i;
-      break;
-    }
-    at += size;
   }
-  parentPort.postMessage({ id, data: data.buffer, failed, message }, [data.buffer]);
+  parentPort.postMessage({ id, failed, message });
 });
