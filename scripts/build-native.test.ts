@@ -29,24 +29,74 @@ describe('build-native', () => {
     expect(statSync(first.path).mtimeMs).toBe(mtime);
     writeFileSync(join(root, 'native/small-files.c'), `${readFileSync(join(root, 'native/small-files.c'), 'utf8')}\n// changed\n`);
     expect(ensureNativeBuild({ root }).built).toBe(true);
-    expect(typeof (createRequire(import.meta.url)(first.path) as { readFile: unknown }).readFile).toBe('function');
+    const loaded = createRequire(import.meta.url)(first.path) as { readBatch: unknown; copy: unknown };
+    expect([typeof loaded.readBatch, typeof loaded.copy]).toEqual(['function', 'function']);
   });
 
-  it('never writes outside the buffer it is given, and refuses arguments of the wrong kind', () => {
+  // readBatch(paths, pathEnds, sizes, mtimes, heads, headLens, into, status) and copy(target, at, source, from, length).
+  const compiled = () => {
     const { path } = ensureNativeBuild();
     if (!path) throw new Error('no C compiler or Node headers here');
-    const { readFile } = createRequire(import.meta.url)(path) as { readFile: (...a: unknown[]) => number };
+    return createRequire(import.meta.url)(path) as { readBatch: (...a: unknown[]) => void; copy: (...a: unknown[]) => void };
+  };
+  const ten = () => {
     const f = join(root, 'ten.txt');
     writeFileSync(f, '0123456789');
-    const mtime = Math.trunc(statSync(f).mtimeMs);
-    const buf = Buffer.alloc(16, 0x2e);
-    expect(readFile(f, buf, 5, 10, mtime)).toBe(0); // 10 bytes and the spare byte: 5 + 11 = 16
-    expect(buf.subarray(0, 15).toString()).toBe('.....0123456789');
-    expect(() => readFile(f, buf, 6, 10, mtime)).toThrow(RangeError); // would need 17 bytes
-    expect(() => readFile(f, buf.subarray(0, 10), 0, 10, mtime)).toThrow(RangeError);
-    for (const bad of [[1, buf, 0, 10, mtime], [f, [], 0, 10, mtime], [f, buf, 0.5, 10, mtime], [f, buf, 0, '10', mtime], [f, buf, -1, 10, mtime]]) {
-      expect(() => readFile(...bad)).toThrow();
+    return { path: Buffer.from(f), mtime: Math.trunc(statSync(f).mtimeMs) };
+  };
+  /** A batch of one file (ten.txt) with a 2-byte head, `over` replacing any argument. */
+  const batch = (over: Record<string, unknown> = {}) => {
+    const { path, mtime } = ten();
+    const a: Record<string, unknown> = {
+      paths: path, ends: Uint32Array.of(path.length), sizes: Float64Array.of(10), mtimes: Float64Array.of(mtime),
+      heads: Buffer.from('<>'), headLens: Uint32Array.of(2), into: Buffer.alloc(16, 0x2e), status: new Int32Array(2), ...over,
+    };
+    compiled().readBatch(a.paths, a.ends, a.sizes, a.mtimes, a.heads, a.headLens, a.into, a.status);
+    return a as { status: Int32Array; into: Buffer };
+  };
+
+  it('never writes outside the buffer it is given, and refuses arguments that do not describe a batch before reading anything', () => {
+    const ok = batch({ into: Buffer.alloc(14, 0x2e) }); // 2 + 10 bytes and the spare one: 13 of 14
+    expect([...ok.status]).toEqual([-1, 0]);
+    expect(ok.into.subarray(0, 12).toString()).toBe('<>0123456789');
+    expect(ok.into[13]).toBe(0x2e);
+    const refused: [Record<string, unknown>, RegExp][] = [
+      [{ into: Buffer.alloc(12) }, /do not fit/], // no room for the spare byte
+      [{ headLens: Uint32Array.of(3) }, /do not fit/],
+      [{ paths: 'a string' }, /readBatch\(paths: Uint8Array/],
+      [{ sizes: [10] }, /readBatch\(paths: Uint8Array/],
+      [{ into: new Uint16Array(20) }, /readBatch\(paths: Uint8Array/],
+      [{ sizes: new Float64Array(0) }, /an entry per path/],
+      [{ status: new Int32Array(1) }, /an entry per path/],
+      [{ sizes: Float64Array.of(1.5) }, /not a whole number/],
+      [{ sizes: Float64Array.of(-1) }, /not a whole number/],
+      [{ ends: Uint32Array.of(10_000) }, /out of order/],
+      [{ ends: Uint32Array.of(4, 2), sizes: Float64Array.of(1, 1), mtimes: Float64Array.of(0, 0), headLens: Uint32Array.of(0, 0) }, /out of order/],
+    ];
+    for (const [over, message] of refused) {
+      const into = Buffer.alloc(16, 0x2e);
+      expect(() => batch({ into, ...over }), message.source).toThrow(message);
+      expect(into.equals(Buffer.alloc(16, 0x2e))).toBe(true);
     }
+    // An empty path, or one with a NUL inside, names no file (EINVAL); the head before it is in place.
+    const { path } = ten();
+    for (const over of [{ ends: Uint32Array.of(0) }, { paths: Buffer.concat([path, Buffer.from('\0x')]), ends: Uint32Array.of(path.length + 2) }]) {
+      const r = batch(over);
+      expect([...r.status]).toEqual([0, -22]);
+      expect(r.into.subarray(0, 3).toString()).toBe('<>.');
+    }
+  });
+
+  it('copies only inside both buffers', () => {
+    const { copy } = compiled();
+    const to = new Uint8Array(4);
+    copy(to, 1, Uint8Array.of(1, 2, 3), 1, 2);
+    expect([...to]).toEqual([0, 2, 3, 0]);
+    for (const args of [[to, 3, new Uint8Array(3), 0, 2], [to, 0, new Uint8Array(3), 2, 2], [to, -1, to, 0, 1], [to, 0.5, to, 0, 1], [to, 0, to, 0, Number.NaN]]) {
+      expect(() => copy(...args)).toThrow(/outside the source or the target/);
+    }
+    expect(() => copy([], 0, to, 0, 0)).toThrow(/copy\(target: Uint8Array/);
+    expect([...to]).toEqual([0, 2, 3, 0]);
   });
 
   it('says why when it cannot compile, and leaves the last good build in place', () => {

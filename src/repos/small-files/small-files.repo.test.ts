@@ -1,7 +1,6 @@
 import { mkdirSync, mkdtempSync, rmSync, statSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createRequire } from 'node:module';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createSmallFilesRepo, SmallBatch } from './small-files.repo.js';
 
@@ -144,55 +143,5 @@ describe.each(readers)('small-file reader thread (%s)', (name, addon) => {
     const f = file(`${name}-again`, 'again');
     await repo.close();
     expect((await repo.read([f])).data.subarray(0, 5).toString()).toBe('again');
-  });
-});
-
-describe.runIf(native.path)('compiled reader, called directly', () => {
-  const m = createRequire(import.meta.url)(native.path!) as {
-    readBatch: (...args: unknown[]) => void;
-    copy: (...args: unknown[]) => void;
-  };
-  const f = file('direct', 'direct');
-  const path = Buffer.from(f.absPath);
-  const call = (over: Partial<Record<'paths' | 'ends' | 'sizes' | 'mtimes' | 'heads' | 'headLens' | 'into' | 'status', unknown>> = {}) => {
-    const a: Record<string, unknown> = {
-      paths: path, ends: Uint32Array.of(path.length), sizes: Float64Array.of(f.size), mtimes: Float64Array.of(f.mtimeMs),
-      heads: new Uint8Array(2), headLens: Uint32Array.of(2), into: new Uint8Array(f.size + 3), status: new Int32Array(2), ...over,
-    };
-    m.readBatch(a.paths, a.ends, a.sizes, a.mtimes, a.heads, a.headLens, a.into, a.status);
-    return a as { status: Int32Array; into: Uint8Array };
-  };
-
-  it('reads a batch, and refuses arguments that do not describe one before reading anything', () => {
-    const ok = call();
-    expect([...ok.status]).toEqual([-1, 0]);
-    expect(Buffer.from(ok.into).toString('latin1', 2, 8)).toBe('direct');
-    const refused: [Parameters<typeof call>[0], RegExp][] = [
-      [{ paths: 'a string' }, /readBatch\(paths: Uint8Array/],
-      [{ sizes: [6] }, /readBatch\(paths: Uint8Array/],
-      [{ into: new Uint16Array(20) }, /readBatch\(paths: Uint8Array/],
-      [{ sizes: new Float64Array(0) }, /an entry per path/],
-      [{ status: new Int32Array(1) }, /an entry per path/],
-      [{ sizes: Float64Array.of(1.5) }, /not a whole number/],
-      [{ sizes: Float64Array.of(-1) }, /not a whole number/],
-      [{ ends: Uint32Array.of(path.length + 1) }, /out of order/],
-      [{ ends: Uint32Array.of(4, 2), sizes: Float64Array.of(1, 1), mtimes: Float64Array.of(0, 0), headLens: Uint32Array.of(0, 0) }, /out of order/],
-      [{ headLens: Uint32Array.of(3) }, /do not fit/],
-      [{ into: new Uint8Array(f.size + 2) }, /do not fit/],
-    ];
-    for (const [over, message] of refused) expect(() => call(over), message.source).toThrow(message);
-    // An empty path, or one with a NUL inside, names no file.
-    expect([...call({ ends: Uint32Array.of(0) }).status]).toEqual([0, -22]);
-    expect([...call({ paths: Buffer.from(`${f.absPath}\0x`), ends: Uint32Array.of(path.length + 2) }).status]).toEqual([0, -22]);
-  });
-
-  it('copies only inside both buffers', () => {
-    const to = new Uint8Array(4);
-    m.copy(to, 1, Uint8Array.of(1, 2, 3), 1, 2);
-    expect([...to]).toEqual([0, 2, 3, 0]);
-    for (const args of [[to, 3, new Uint8Array(3), 0, 2], [to, 0, new Uint8Array(3), 2, 2], [to, -1, to, 0, 1], [to, 0.5, to, 0, 1], [to, 0, to, 0, Number.NaN]]) {
-      expect(() => m.copy(...args)).toThrow(/outside the source or the target/);
-    }
-    expect(() => m.copy([], 0, to, 0, 0)).toThrow(/copy\(target: Uint8Array/);
   });
 });
