@@ -1,6 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import type { Card } from '../../contract/index.js';
-import { aria2Format, type DownloadFile, isListablePath, licenseText, type ListFormat, manifestFormat, scriptFormat } from './download-lists.js';
+import { archiveManifestLines, aria2Format, type DownloadFile, isListablePath, isListableRange, licenseText, type ListFormat, manifestFormat, scriptFormat } from './download-lists.js';
+import { filePageOf } from './file-page.js';
+import { isSafeEntryName } from './zip.js';
+import { isSafeSubPath, utf8Length, writeUtf8 } from './zip-fingerprint.js';
 
 /** The whole text of a list, as the services stream it page by page. */
 const render = (format: ListFormat, files: DownloadFile[]) => format.head + files.map(format.line).join('') + format.tail;
@@ -27,6 +30,32 @@ describe('download lists', () => {
     const script = render(scriptFormat({ title: 'T', defaultDir: 'd', baseUrl: 'http://h', external: [] }), files);
     expect(script).not.toContain('rm -rf');
     expect(script.match(/^MEDIMG_FILE_LIST$/gm)).toHaveLength(1);
+  });
+
+  // Paths that are hard to get right: climbing, empty segments, separators, control characters, drive letters, non-ASCII, lone surrogates.
+  const tricky = ['a', 'a/b', 'a//b', '/a', 'a/', '.', '..', './a', 'a/.', 'a/..', '../x', 'a/../b', '.a', 'a..', '...', 'a/.../b', 'a\\b', 'a\0b',
+    'C:x', 'c:/x', 'x/C:y', '1:x', 'a\tb', 'a\nb', 'a\x7fb', 'a\x1fb', 'ü.png', '中文/😀.txt', 'a\ud800b', '\udc00', 'x y', ''];
+
+  it('checks and measures a path inside a text exactly as the string checks do, without making it', () => {
+    for (const p of tricky) {
+      const text = `junk/..\t${p}\0more`;
+      const [start, end] = [8, 8 + p.length];
+      expect(isSafeSubPath(text, start, end), JSON.stringify(p)).toBe(isSafeEntryName(`ds/${p}`));
+      expect(isListableRange(text, start, end), JSON.stringify(p)).toBe(isListablePath(p));
+      expect(utf8Length(text, start, end)).toBe(new TextEncoder().encode(p).length);
+      const b = new Uint8Array(3 * p.length + 2).fill(0xee);
+      const n = writeUtf8(b, 1, text, start, end);
+      expect(Buffer.from(b.subarray(1, 1 + n)).equals(Buffer.from(new TextEncoder().encode(p)))).toBe(true);
+      expect([b[0], b[1 + n] ?? 0xee]).toEqual([0xee, 0xee]);
+    }
+  });
+
+  it('writes the archive manifest lines of a page as the text of each listable file, in UTF-8', () => {
+    const rows = tricky.map((path, i) => ({ id: i, path, size: i * 1_000_003, mtime_ms: 0, sha256: i % 2 ? 'a'.repeat(64) : 'b'.repeat(64), crc32: null }));
+    const want = rows.filter((r) => isListablePath(r.path)).map((r) => `${r.path}\t${r.size}\t${r.sha256}\n`).join('');
+    expect(want.split('\n').length).toBeGreaterThan(10);
+    expect(Buffer.from(archiveManifestLines(filePageOf(rows))).equals(Buffer.from(new TextEncoder().encode(want)))).toBe(true);
+    expect(archiveManifestLines(filePageOf([])).length).toBe(0);
   });
 
   it('quotes the notes about datasets not mirrored here', () => {

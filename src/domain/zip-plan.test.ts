@@ -66,7 +66,7 @@ const python = (zip: Buffer, script: string) => execFileSync('python3', ['-c', `
 
 const manifest: Trailer = {
   name: 'ds/MANIFEST.tsv', altName: 'ds/MEDIMG-MANIFEST.tsv', header: 'name\tsize\n',
-  lines: (p) => Array.from({ length: p.count }, (_, k) => `ds/${pathAt(p, k)}\t${p.sizes[k]}\n`).join(''),
+  lines: (p) => utf8.encode(Array.from({ length: p.count }, (_, k) => `ds/${pathAt(p, k)}\t${p.sizes[k]}\n`).join('')),
 };
 const license: Trailer = { name: 'ds/LICENSE.txt', altName: 'ds/MEDIMG-LICENSE.txt', bytes: utf8.encode('CC BY 4.0\n') };
 const files = () => [row('a.txt', 'hello'), row('empty', ''), row('é/ü.txt', 'x'.repeat(1000)), row('z.bin', 'zz')];
@@ -210,7 +210,7 @@ print(json.dumps([[i.filename, i.compress_type, i.date_time[0], i.flag_bits & 0x
   it('takes the pages whose files did not change from the plan made before the change, and makes the same archive as a new plan', async () => {
     const rows = Array.from({ length: 30 }, (_, i) => row(i === 13 ? 'LICENSE.txt' : String(i).padStart(2, '0'), `content ${i}`));
     let lineCalls = 0;
-    const counted: Trailer = { ...manifest, lines: (p) => { lineCalls++; return 'lines' in manifest ? manifest.lines(p) : ''; } };
+    const counted: Trailer = { ...manifest, lines: (p) => { lineCalls++; return 'lines' in manifest ? manifest.lines(p) : new Uint8Array(0); } };
     const g = group('ds/', rows, [counted, license]);
     const first = await planOf([g], 4); // 8 pages, one of them with a file named like the licence trailer
     expect(lineCalls).toBe(8);

@@ -5,9 +5,9 @@
 // fingerprint of its entries); producing any byte range then reads only the pages it
 // touches again, and refuses a page whose entries are no longer what was planned.
 import { crc32 } from 'node:zlib';
-import { centralHeader, centralHeaderLen, endRecords, isSafeEntryName, localHeader, localHeaderLen, MAX16, MAX32, writeCentralHeader, writeLocalHeader } from './zip.js';
+import { centralHeader, centralHeaderLen, endRecords, isSafeEntryName, localHeader, localHeaderLen, MAX16, MAX32, writeCentralHeaderOf, writeLocalHeaderOf } from './zip.js';
 import { type FilePage, lastPath, pathAt } from './file-page.js';
-import { Fingerprint, utf8Length } from './zip-fingerprint.js';
+import { Fingerprint, isSafeSubPath, utf8Length } from './zip-fingerprint.js';
 
 export interface PlanEntry {
   /** Full name inside the archive. */
@@ -16,10 +16,10 @@ export interface PlanEntry {
   crc32: number;
 }
 
-/** An entry whose content is made here: fixed bytes, or a header line plus lines for each page of files. */
+/** An entry whose content is made here: fixed bytes, or a header line plus lines (UTF-8) for each page of files. */
 export type Trailer =
   | { name: string; altName: string; bytes: Uint8Array }
-  | { name: string; altName: string; header: string; lines: (page: FilePage) => string };
+  | { name: string; altName: string; header: string; lines: (page: FilePage) => Uint8Array };
 
 /** One group of the archive: files paged from an index in archive order, then its trailers. */
 export interface ArchiveGroup {
@@ -107,23 +107,29 @@ const trailerPaths = (group: ArchiveGroup) =>
 function pageOf(group: ArchiveGroup, files: FilePage, trailers = trailerPaths(group)): Page {
   const nameLens = new Uint32Array(files.count);
   const takes: string[] = [];
+  const { text, pathStart, pathEnd } = files;
   const prefixLen = utf8Length(group.prefix);
+  // A path is looked up among the trailers' only when its length is one of theirs.
+  const trailerLens = new Set([...trailers].map((t) => t.length));
   const fp = new Fingerprint();
   fp.add(group.prefix);
+  // Names are the prefix and the path: the prefix is checked once, each path as a range of the text.
+  if (!isSafeEntryName(`${group.prefix}x`) || !group.prefix.endsWith('/')) throw new Error(`Unsafe zip entry prefix: ${JSON.stringify(group.prefix)}`);
   for (let k = 0; k < files.count; k++) {
-    const path = pathAt(files, k);
+    const start = pathStart[k]!;
+    const end = pathEnd[k]!;
     const size = files.sizes[k]!;
-    if (!isSafeEntryName(group.prefix + path)) throw new Error(`Unsafe zip entry name: ${JSON.stringify(group.prefix + path)}`);
-    if (!Number.isSafeInteger(size) || size < 0) throw new Error(`Bad size for ${group.prefix}${path}`);
-    const nameLen = prefixLen + utf8Length(path);
-    if (nameLen > MAX16) throw new Error(`Zip entry name too long: ${(group.prefix + path).slice(0, 80)}…`);
-    fp.add(path);
+    if (!isSafeSubPath(text, start, end)) throw new Error(`Unsafe zip entry name: ${JSON.stringify(group.prefix + text.slice(start, end))}`);
+    if (!Number.isSafeInteger(size) || size < 0) throw new Error(`Bad size for ${group.prefix}${text.slice(start, end)}`);
+    const nameLen = prefixLen + utf8Length(text, start, end);
+    if (nameLen > MAX16) throw new Error(`Zip entry name too long: ${(group.prefix + text.slice(start, end)).slice(0, 80)}…`);
+    fp.add(text, start, end);
     fp.num(size);
     fp.num(files.crcs[k]!);
-    if (trailers.has(path)) takes.push(group.prefix + path);
+    if (trailerLens.has(end - start) && trailers.has(text.slice(start, end))) takes.push(group.prefix + text.slice(start, end));
     nameLens[k] = nameLen;
   }
-  const lines = group.trailers.map((t) => ('lines' in t ? utf8.encode(t.lines(files)) : NO_LINES));
+  const lines = group.trailers.map((t) => ('lines' in t ? t.lines(files) : NO_LINES));
   return { files, nameLens, lines, fingerprint: fp.digest(), takes };
 }
 
@@ -131,12 +137,9 @@ function pageOf(group: ArchiveGroup, files: FilePage, trailers = trailerPaths(gr
 function localHeads(prefix: string, page: Page, headerBytes: number): Uint8Array {
   const { files } = page;
   const heads = new Uint8Array(headerBytes);
-  const e: PlanEntry = { name: '', size: 0, crc32: 0 };
+  const name = utf8.encode(prefix);
   for (let k = 0, hp = 0; k < files.count; k++) {
-    e.name = prefix + pathAt(files, k);
-    e.size = files.sizes[k]!;
-    e.crc32 = files.crcs[k]!;
-    hp = writeLocalHeader(heads, hp, e);
+    hp = writeLocalHeaderOf(heads, hp, name, files.text, files.pathStart[k]!, files.pathEnd[k]!, files.sizes[k]!, files.crcs[k]!);
   }
   return heads;
 }
@@ -372,7 +375,6 @@ async function* pieces(groups: ArchiveGroup[], blocks: Block[], cache: Map<RowPa
   }
 
   // Central directory.
-  const scratch: PlanEntry = { name: '', size: 0, crc32: 0 };
   for (let i = firstBlock(blocks, start - z.cdOffset, true); i < blocks.length && z.cdOffset + blocks[i]!.cdStart < stop; i++) {
     const b = blocks[i]!;
     let at = z.cdOffset + b.cdStart;
@@ -382,13 +384,11 @@ async function* pieces(groups: ArchiveGroup[], blocks: Block[], cache: Map<RowPa
       let hp = 0;
       let headerOffset = b.start;
       const { files, nameLens } = await pageAt(b);
-      const { prefix } = groups[b.group]!;
+      const prefix = utf8.encode(groups[b.group]!.prefix);
       for (let k = 0; k < files.count; k++) {
-        scratch.name = prefix + pathAt(files, k);
-        scratch.size = files.sizes[k]!;
-        scratch.crc32 = files.crcs[k]!;
-        hp = writeCentralHeader(heads, hp, scratch, headerOffset);
-        headerOffset += localHeaderLen(nameLens[k]!, scratch.size) + scratch.size;
+        const size = files.sizes[k]!;
+        hp = writeCentralHeaderOf(heads, hp, prefix, files.text, files.pathStart[k]!, files.pathEnd[k]!, size, files.crcs[k]!, headerOffset);
+        headerOffset += localHeaderLen(nameLens[k]!, size) + size;
       }
       const p = clip(heads, at);
       if (p) out.push(p);
