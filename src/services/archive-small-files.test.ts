@@ -2,39 +2,50 @@ import { describe, expect, it } from 'vitest';
 import { AppError } from '../domain/errors.js';
 import { filePageOf } from '../domain/file-page.js';
 import type { PlanPiece, RunPiece } from '../domain/zip-plan.js';
-import type { SmallBatch, SmallFilesBatch, SmallFilesRepo } from '../repos/small-files/small-files.repo.js';
+import type { Copy, SmallBatchSource, SmallFilesBatch, SmallFilesRepo } from '../repos/small-files/small-files.repo.js';
 import { archiveSmallFiles, type FolderBytes } from './archive-small-files.js';
 
 /**
  * A reader that answers from memory (each file's head, then the last letter of its path, size
  * times) and records the paths asked for, the batches outstanding and the ones given back.
  */
+const copy: Copy = (target, at, source, from, length) => target.set(source.subarray(from, from + length), at);
+
 function fakeReader(fail?: string) {
   const asked: string[][] = [];
   let outstanding = 0;
   let maxOutstanding = 0;
   const recycled: number[] = [];
   const repo: SmallFilesRepo = {
-    read: async (batch: SmallBatch): Promise<SmallFilesBatch> => {
-      const paths = Array.from({ length: batch.length }, (_, i) => batch.pathAt(i));
+    read: async (batch: SmallBatchSource): Promise<SmallFilesBatch> => {
+      // As the repo does: the batch writes its paths and heads into a buffer.
+      const scratch = Buffer.alloc(batch.pathRoom + batch.headBytes);
+      const paths: string[] = [];
+      let at = 0;
+      for (let i = 0; i < batch.length; i++) {
+        const n = batch.writePath(i, scratch, at);
+        paths.push(scratch.toString('utf8', at, at + n));
+        at += n;
+      }
       asked.push(paths);
       maxOutstanding = Math.max(maxOutstanding, ++outstanding);
-      const heads = Buffer.from(batch.heads());
+      batch.writeHeads(scratch, at, copy);
+      const heads = scratch.subarray(at, at + batch.headBytes);
       const parts: Buffer[] = [];
       let failed = -1;
       for (let i = 0, h = 0; i < paths.length; i++) {
-        parts.push(heads.subarray(h, h + batch.headLens[i]!));
-        h += batch.headLens[i]!;
+        parts.push(heads.subarray(h, h + batch.headLen(i)));
+        h += batch.headLen(i);
         if (paths[i] === fail) {
           failed = i;
           break;
         }
-        parts.push(Buffer.alloc(batch.sizes[i]!, paths[i]!.slice(-1)));
+        parts.push(Buffer.alloc(batch.size(i), paths[i]!.slice(-1)));
       }
       return { data: Buffer.concat(parts), failed, message: failed >= 0 ? 'gone (ENOENT)' : '' };
     },
     recycle: (data: Buffer) => { outstanding--; recycled.push(data.length); },
-    copy: (target, at, source, from, length) => target.set(source.subarray(from, from + length), at),
+    copy,
     reader: 'fake',
     close: async () => {},
   };

@@ -2,7 +2,8 @@ import type { AppError } from '../domain/errors.js';
 import { pathAt } from '../domain/file-page.js';
 import { localHeaderLen } from '../domain/zip.js';
 import type { PlanPiece, RunPiece } from '../domain/zip-plan.js';
-import { SmallBatch, type SmallFilesBatch, type SmallFilesRepo } from '../repos/small-files/small-files.repo.js';
+import type { Copy, SmallBatchSource, SmallFilesBatch, SmallFilesRepo } from '../repos/small-files/small-files.repo.js';
+import { writeUtf8 } from '../domain/zip-fingerprint.js';
 
 export interface SmallFileLimits {
   /** Whole files up to this size go through the reader thread. */
@@ -16,8 +17,40 @@ export interface SmallFileLimits {
 /** Where a folder's files are: its absolute path with a trailing separator (UTF-8), or why none of them may be read. */
 export type FolderBytes = Uint8Array | string;
 
-/** A batch and the files of its run it holds (from, from + batch.length). */
-interface Planned { batch: SmallBatch; run: RunPiece; from: number }
+/**
+ * Files [from, from + length) of a run as a batch for the reader: each path is its folder's bytes
+ * then its name, copied from the page's text when the batch is sent; nothing is kept per file but
+ * a reference to its folder.
+ */
+class RunBatch implements SmallBatchSource {
+  readonly dirs: Uint8Array[] = [];
+  total = 0;
+  headBytes = 0;
+  pathRoom = 0;
+  constructor(readonly run: RunPiece, readonly from: number, readonly headFrom: number) {}
+  get length(): number { return this.dirs.length; }
+  /** Adds the run's next file (folder `dir`, name of `nameLen` UTF-16 units, head of `headLen` bytes). */
+  push(dir: Uint8Array, nameLen: number, size: number, headLen: number): void {
+    this.dirs.push(dir);
+    this.total += headLen + size;
+    this.headBytes += headLen;
+    this.pathRoom += dir.length + 3 * nameLen;
+  }
+  size(i: number): number { return this.run.files.sizes[this.from + i]!; }
+  mtime(i: number): number { return this.run.files.mtimes[this.from + i]!; }
+  headLen(i: number): number { return localHeaderLen(this.run.nameLens[this.from + i]!, this.size(i)); }
+  writePath(i: number, b: Uint8Array, p: number): number {
+    const dir = this.dirs[i]!;
+    for (let j = 0; j < dir.length; j++) b[p + j] = dir[j]!;
+    const { text, pathStart, pathEnd } = this.run.files;
+    const end = pathEnd[this.from + i]!;
+    const name = Math.max(text.lastIndexOf('/', end - 1) + 1, pathStart[this.from + i]!);
+    return dir.length + writeUtf8(b, p + dir.length, text, name, end);
+  }
+  writeHeads(b: Uint8Array, p: number, copy: Copy): void {
+    copy(b, p, this.run.heads, this.headFrom, this.headBytes);
+  }
+}
 
 /**
  * The small files of one archive stream, in stream order, grouped into batches for the reader
@@ -30,14 +63,14 @@ interface Planned { batch: SmallBatch; run: RunPiece; from: number }
  * the root); it is asked once per folder change, and no string is made per file.
  */
 export function archiveSmallFiles(small: SmallFilesRepo, limits: SmallFileLimits, folder: (group: number, dir: string) => FolderBytes, stale: (message: string) => AppError) {
-  const planned: (Planned | null)[] = [];
+  const planned: (RunBatch | null)[] = [];
   const reads: (Promise<SmallFilesBatch> | null)[] = [];
   // Batches already received: given back at once when released (the others when they arrive).
   const received = new Map<number, SmallFilesBatch>();
   let inUse = 0;
   const fill = () => {
     while (reads.length < planned.length && reads.length <= inUse + limits.ahead) {
-      const r = small.read(planned[reads.length]!.batch);
+      const r = small.read(planned[reads.length]!);
       r.catch(() => {}); // awaited in order; this only marks it handled if the stream is abandoned
       reads.push(r);
     }
@@ -84,25 +117,20 @@ export function archiveSmallFiles(small: SmallFilesRepo, limits: SmallFileLimits
         if (r.kind !== 'run') continue;
         const first = planned.length;
         const { files, nameLens } = r;
-        let cur: Planned | null = null;
+        let cur: RunBatch | null = null;
         let headAt = r.headFrom;
-        let batchHeads = headAt;
         for (let k = r.from; k < r.to; k++) {
           const size = files.sizes[k]!;
           const headLen = localHeaderLen(nameLens[k]!, size);
-          if (!cur || cur.batch.length === limits.batchFiles || (cur.batch.length > 0 && cur.batch.total + headLen + size > limits.batchBytes)) {
-            if (cur) cur.batch.addHeads(r.heads.subarray(batchHeads, headAt));
-            cur = { batch: new SmallBatch(Math.min(limits.batchFiles, r.to - k)), run: r, from: k };
+          if (!cur || cur.length === limits.batchFiles || (cur.length > 0 && cur.total + headLen + size > limits.batchBytes)) {
+            cur = new RunBatch(r, k, headAt);
             planned.push(cur);
-            batchHeads = headAt;
           }
           const end = files.pathEnd[k]!;
           const slash = files.text.lastIndexOf('/', end - 1);
-          const dir = folderOf(r, k, slash);
-          cur.batch.add(dir, files.text, Math.max(slash + 1, files.pathStart[k]!), end, size, files.mtimes[k]!, headLen);
+          cur.push(folderOf(r, k, slash), end - Math.max(slash + 1, files.pathStart[k]!), size, headLen);
           headAt += headLen;
         }
-        cur?.batch.addHeads(r.heads.subarray(batchHeads, headAt));
         batches[i] = [first, planned.length];
       }
       fill();

@@ -3,12 +3,13 @@
 // thread pool costs tens of microseconds of the main thread per call; here it costs the main
 // thread one message per batch. Plain JavaScript: it runs the same from src/ and from dist/.
 //
-// Request: { id, slot, sab?, paths: Uint8Array (the absolute paths as UTF-8, one after the other),
-// pathEnds: Uint32Array (where path i ends), sizes, mtimes: Float64Array, headLens: Uint32Array,
-// heads: Uint8Array }: the batch goes into shared buffer `slot` (its SharedArrayBuffer `sab` comes
-// with the first request that uses it; { forget: slot } drops it). File i is preceded by
-// headLens[i] bytes of `heads` (its zip local header; they follow one another there).
-// Reply: { id, failed: -1 | index, message }; the slot then holds head 0, file 0, head 1, file 1, ...
+// Request: { id, slot, n, sizesAt, mtimesAt, headLensAt, pathsAt, pathBytes, headsAt, headBytes,
+// data?, meta? }: the batch of n files is in shared buffer `meta` of slot `slot` (path i ends at
+// byte ends[i] of the paths, u32 ends at 0, f64 sizes and times, u32 head lengths, the paths as
+// UTF-8, then the heads, at the offsets given); file i is written into the slot's shared `data`,
+// preceded by its head (its zip local header). A slot's SharedArrayBuffers come with the first
+// request that uses them (again when one grows); { forget: slot } drops them.
+// Reply: { id, failed: -1 | index, message }; `data` then holds head 0, file 0, head 1, file 1, ...
 // A file is refused when it is a symlink (O_NOFOLLOW), not a regular file, or its size or
 // modification time is not the indexed one (the test re-ingestion uses to decide that a file
 // changed; an fstat costs ~0.3 us, a CRC-32 of the contents cost 4-5 us per 8 KiB, half of all
@@ -63,30 +64,38 @@ function whyNot(path, r) {
 // [index of the file refused or -1, the compiled reader's answer for it]
 const status = new Int32Array(2);
 
-// The shared buffers batches are written into, by slot.
+// The shared buffers of each slot.
 const slots = new Map();
 
-parentPort.on('message', ({ id, slot, sab, forget, paths: pathBytes, pathEnds, sizes, mtimes, heads: headBytes, headLens }) => {
-  if (forget !== undefined) {
-    slots.delete(forget);
+parentPort.on('message', (m) => {
+  if (m.forget !== undefined) {
+    slots.delete(m.forget);
     return;
   }
-  if (sab) slots.set(slot, Buffer.from(sab));
-  const data = slots.get(slot);
-  const paths = Buffer.from(pathBytes.buffer, pathBytes.byteOffset, pathBytes.length);
-  const pathAt = (i) => paths.toString('utf8', i === 0 ? 0 : pathEnds[i - 1], pathEnds[i]);
+  const slot = slots.get(m.slot) ?? {};
+  if (m.data) slot.data = Buffer.from(m.data);
+  if (m.meta) slot.meta = m.meta;
+  slots.set(m.slot, slot);
+  const { id, n } = m;
+  const { data, meta } = slot;
+  // Views of the batch (no copy).
+  const ends = new Uint32Array(meta, 0, n);
+  const sizes = new Float64Array(meta, m.sizesAt, n);
+  const mtimes = new Float64Array(meta, m.mtimesAt, n);
+  const headLens = new Uint32Array(meta, m.headLensAt, n);
+  const paths = Buffer.from(meta, m.pathsAt, m.pathBytes);
+  const heads = Buffer.from(meta, m.headsAt, m.headBytes);
+  const pathAt = (i) => paths.toString('utf8', i === 0 ? 0 : ends[i - 1], ends[i]);
   let failed = -1;
   let message = '';
   if (addon) {
-    addon.readBatch(pathBytes, pathEnds, sizes, mtimes, headBytes, headLens, data, status);
+    addon.readBatch(paths, ends, sizes, mtimes, heads, headLens, data, status);
     failed = status[0];
     if (failed >= 0) message = whyNot(pathAt(failed), status[1]);
   } else {
-    // As a Buffer, so that each head is copied without a view made for it.
-    const heads = Buffer.from(headBytes.buffer, headBytes.byteOffset, headBytes.length);
     let at = 0;
     let headAt = 0;
-    for (let i = 0; i < pathEnds.length; i++) {
+    for (let i = 0; i < n; i++) {
       if (headLens[i] > 0) {
         heads.copy(data, at, headAt, headAt + headLens[i]);
         at += headLens[i];

@@ -1,107 +1,69 @@
 import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { Worker } from 'node:worker_threads';
+import { writeUtf8 } from '../../domain/zip-fingerprint.js';
 
-const utf8 = new TextEncoder();
-const NO_DIR = new Uint8Array(0);
+/** Copies `length` bytes of `source` from `sourceStart` into `target` at `targetStart`. */
+export type Copy = (target: Uint8Array, targetStart: number, source: Uint8Array, sourceStart: number, length: number) => void;
 
 /**
- * A batch of small files for the reader thread, in the form it is sent in: the absolute paths as
- * UTF-8 bytes one after the other (pathEnds[i]: where path i ends), sizes, modification times and
- * head lengths in typed arrays, and the heads (each file's zip local header) one after the other.
- * Nothing is made per file: a folder's path is copied as bytes, a name from the text it is in.
+ * A batch of small files as the reader thread needs it: file i's absolute path, size, modification
+ * time (whole ms, as indexed) and head length (its zip local header, which goes right before its
+ * contents), and the heads one after the other. read() writes it straight into memory shared with
+ * the thread, so a batch costs no buffer of its own on either side.
  */
-export class SmallBatch {
-  length = 0;
+export interface SmallBatchSource {
+  readonly length: number;
   /** Bytes of the heads and contents. */
+  readonly total: number;
+  /** Bytes of the heads. */
+  readonly headBytes: number;
+  /** Bytes the paths take at most (UTF-8). */
+  readonly pathRoom: number;
+  size(i: number): number;
+  mtime(i: number): number;
+  headLen(i: number): number;
+  /** Writes path i as UTF-8 into b at p; returns its byte length. */
+  writePath(i: number, b: Uint8Array, p: number): number;
+  /** Copies the heads, one after the other, into b at p. */
+  writeHeads(b: Uint8Array, p: number, copy: Copy): void;
+}
+
+/** A batch listed file by file (absolute paths as strings): for callers that have no page of an index. */
+export class SmallBatch implements SmallBatchSource {
+  private readonly paths: string[] = [];
+  private readonly sizes: number[] = [];
+  private readonly mtimes: number[] = [];
+  private readonly heads: (Uint8Array | undefined)[] = [];
   total = 0;
-  sizes: Float64Array;
-  mtimes: Float64Array;
-  headLens: Uint32Array;
-  pathEnds: Uint32Array;
-  pathBytes = new Uint8Array(4096);
-  pathLength = 0;
-  private headParts: Uint8Array[] = [];
-  private headBytes = 0;
+  headBytes = 0;
+  pathRoom = 0;
 
-  constructor(capacity = 16) {
-    this.sizes = new Float64Array(capacity);
-    this.mtimes = new Float64Array(capacity);
-    this.headLens = new Uint32Array(capacity);
-    this.pathEnds = new Uint32Array(capacity);
-  }
+  get length(): number { return this.paths.length; }
 
-  /**
-   * Adds a file whose absolute path is `dir` (a folder with its trailing separator, as UTF-8) then
-   * text[start, end); `mtimeMs` as indexed (whole milliseconds, as fs-walk records it). Its head
-   * (`headLen` bytes) goes right before its contents; the heads are given with addHeads().
-   */
-  add(dir: Uint8Array, text: string, start: number, end: number, size: number, mtimeMs: number, headLen: number): void {
-    if (this.length === this.sizes.length) this.grow();
-    // Room for the name in any encoding (at most 3 bytes per UTF-16 unit).
-    this.reserve(dir.length + 3 * (end - start));
-    const b = this.pathBytes;
-    b.set(dir, this.pathLength);
-    let at = this.pathLength + dir.length;
-    for (let i = start; i < end; i++) {
-      const c = text.charCodeAt(i);
-      if (c >= 0x80) {
-        at += utf8.encodeInto(text.slice(i, end), b.subarray(at)).written;
-        break;
-      }
-      b[at++] = c;
-    }
-    this.pathLength = at;
-    const n = this.length++;
-    this.pathEnds[n] = at;
-    this.sizes[n] = size;
-    this.mtimes[n] = mtimeMs;
-    this.headLens[n] = headLen;
-    this.total += headLen + size;
-  }
-
-  /** The next heads, in order (as many bytes as the head lengths given to add()). */
-  addHeads(heads: Uint8Array): void {
-    this.headParts.push(heads);
-    this.headBytes += heads.length;
-  }
-
-  /** Adds a file by its absolute path, with its head. */
+  /** Adds a file by its absolute path; `head` goes right before its contents. */
   push(absPath: string, size: number, mtimeMs: number, head?: Uint8Array): void {
-    this.add(NO_DIR, absPath, 0, absPath.length, size, mtimeMs, head?.length ?? 0);
-    if (head) this.addHeads(head);
+    this.paths.push(absPath);
+    this.sizes.push(size);
+    this.mtimes.push(mtimeMs);
+    this.heads.push(head);
+    this.total += (head?.length ?? 0) + size;
+    this.headBytes += head?.length ?? 0;
+    this.pathRoom += 3 * absPath.length;
   }
 
-  /** Path i, as a string. */
-  pathAt(i: number): string {
-    return Buffer.from(this.pathBytes.buffer, this.pathBytes.byteOffset, this.pathLength).toString('utf8', i === 0 ? 0 : this.pathEnds[i - 1]!, this.pathEnds[i]!);
-  }
-
-  /** The heads one after the other, in one buffer of their own. */
-  heads(): Uint8Array {
-    if (this.headParts.length === 1 && this.headParts[0]!.byteOffset === 0 && this.headParts[0]!.buffer.byteLength === this.headBytes) return this.headParts[0]!;
-    const out = new Uint8Array(this.headBytes);
-    let at = 0;
-    for (const h of this.headParts) {
-      out.set(h, at);
-      at += h.length;
+  size(i: number): number { return this.sizes[i]!; }
+  mtime(i: number): number { return this.mtimes[i]!; }
+  headLen(i: number): number { return this.heads[i]?.length ?? 0; }
+  pathAt(i: number): string { return this.paths[i]!; }
+  headAt(i: number): Uint8Array | undefined { return this.heads[i]; }
+  writePath(i: number, b: Uint8Array, p: number): number { return writeUtf8(b, p, this.paths[i]!); }
+  writeHeads(b: Uint8Array, p: number, copy: Copy): void {
+    for (const h of this.heads) {
+      if (!h) continue;
+      copy(b, p, h, 0, h.length);
+      p += h.length;
     }
-    return out;
-  }
-
-  private grow(): void {
-    const n = this.sizes.length * 2;
-    const sizes = new Float64Array(n); sizes.set(this.sizes); this.sizes = sizes;
-    const mtimes = new Float64Array(n); mtimes.set(this.mtimes); this.mtimes = mtimes;
-    const headLens = new Uint32Array(n); headLens.set(this.headLens); this.headLens = headLens;
-    const pathEnds = new Uint32Array(n); pathEnds.set(this.pathEnds); this.pathEnds = pathEnds;
-  }
-
-  private reserve(more: number): void {
-    if (this.pathLength + more <= this.pathBytes.length) return;
-    const b = new Uint8Array(Math.max(this.pathBytes.length * 2, this.pathLength + more));
-    b.set(this.pathBytes.subarray(0, this.pathLength));
-    this.pathBytes = b;
   }
 }
 
@@ -136,25 +98,39 @@ function loadable(addon: string | null): { path: string | null; module: Compiled
 const ENTRY = new URL('./small-files-worker.mjs', import.meta.url);
 // Buffers are at least this big (a batch's bytes and a spare one), so that any batch of the default limits fits one.
 const MIN_BUFFER = 1024 * 1024 + 1;
+// The part that describes a batch (paths, numbers, heads) starts at this size and grows when a batch needs it.
+const MIN_META = 64 * 1024;
 
-/** A buffer the reader threads write batches into, shared with them (never transferred). */
-interface Slot { id: number; buf: Buffer }
+/**
+ * Memory shared with the reader threads, reused batch after batch (never transferred): `data`, what
+ * the thread writes (heads and contents), and `meta`, what the main thread writes (the batch).
+ */
+interface Slot { id: number; data: Buffer; meta: Uint8Array; dataSent: Set<number>; metaSent: Set<number> }
+
+const align8 = (n: number) => (n + 7) & ~7;
+const shared = (size: number) => new Uint8Array(new SharedArrayBuffer(size));
 
 /**
  * Small files read in batches by `threads` worker threads shared by every download (started on
- * first use, never keeping the process alive), batches handed out in turn: the main thread sends
- * a list and the reader writes the contents into a buffer shared with it, so reading 10,000 files
- * costs the main thread 10,000 / batch messages instead of 30,000 thread-pool round trips.
+ * first use, never keeping the process alive), batches handed out in turn: the reader thread reads
+ * a batch's files into memory shared with the main thread, so reading 10,000 files costs the main
+ * thread 10,000 / batch messages instead of 30,000 thread-pool round trips.
  *
- * The buffers are SharedArrayBuffers, each sent to a thread once and reused (at most `threads` * 4
- * kept idle): a download allocates none once started, and none is transferred. Transferring a
+ * Each batch goes through a slot of SharedArrayBuffers, sent to a thread once and reused (at most
+ * `threads` * 4 kept idle): the main thread writes the batch's paths, numbers and heads into the
+ * slot's `meta` and sends a message of a few numbers; the thread writes the heads and contents into
+ * its `data`. No buffer is made, copied or transferred per batch on either side. Transferring a
  * 1 MiB ArrayBuffer each way per batch counted as new external memory every time until a full
- * collection swept the old ones: one mark-compact per ~64 MB of small files, which cost about as
- * much CPU as reading them.
+ * collection swept the old ones (one mark-compact per ~64 MB of small files); sending the batch as
+ * typed arrays made six buffers per batch on each side, garbage that grew the reader's and the
+ * server's memory by tens of MB over repeated downloads.
  */
 export function createSmallFilesRepo({ threads = 1, addon = null }: { threads?: number; addon?: string | null } = {}) {
   const native = loadable(addon);
-  const workers: ({ w: Worker; known: Set<number> } | null)[] = Array.from({ length: threads }, () => null);
+  const copy: Copy = native.module
+    ? native.module.copy
+    : (target, targetStart, source, sourceStart, length) => target.set(source.subarray(sourceStart, sourceStart + length), targetStart);
+  const workers: (Worker | null)[] = Array.from({ length: threads }, () => null);
   let turn = 0;
   let nextId = 0;
   let nextSlot = 0;
@@ -162,60 +138,91 @@ export function createSmallFilesRepo({ threads = 1, addon = null }: { threads?: 
   const idle: Slot[] = [];
   const slotOf = new Map<ArrayBufferLike, Slot>();
 
-  const newSlot = (size: number): Slot => {
-    const slot = { id: nextSlot++, buf: Buffer.from(new SharedArrayBuffer(size)) };
-    slotOf.set(slot.buf.buffer, slot);
-    return slot;
-  };
-  /** Forgets a buffer here and in every thread that has it. */
+  /** Forgets a slot here and in every thread that has it. */
   const drop = (slot: Slot) => {
-    slotOf.delete(slot.buf.buffer);
-    for (const t of workers) {
-      if (t?.known.delete(slot.id)) t.w.postMessage({ forget: slot.id });
+    slotOf.delete(slot.data.buffer);
+    workers.forEach((w, i) => {
+      if (w && (slot.dataSent.has(i) || slot.metaSent.has(i))) w.postMessage({ forget: slot.id });
+    });
+  };
+  /** A slot whose data and meta fit `total` + 1 and `metaBytes` bytes. */
+  const slotFor = (total: number, metaBytes: number): Slot => {
+    let slot = idle.pop();
+    if (slot && slot.data.length < total + 1) {
+      drop(slot);
+      slot = undefined;
     }
+    if (!slot) {
+      slot = { id: nextSlot++, data: Buffer.from(shared(Math.max(total + 1, MIN_BUFFER)).buffer), meta: shared(MIN_META), dataSent: new Set(), metaSent: new Set() };
+      slotOf.set(slot.data.buffer, slot);
+    }
+    if (slot.meta.length < metaBytes) {
+      slot.meta = shared(Math.max(metaBytes, 2 * slot.meta.length));
+      slot.metaSent.clear();
+    }
+    return slot;
   };
 
   const start = (index: number) => {
-    // Its heap holds a batch's paths at a time; the file contents are outside it (shared buffers).
+    // Its heap holds a message at a time; the batches are outside it (shared buffers).
     const w = new Worker(ENTRY, { workerData: { addon: native.path }, resourceLimits: { maxYoungGenerationSizeMb: 2, maxOldGenerationSizeMb: 32 } });
     w.unref();
     w.on('message', (m: { id: number; failed: number; message: string }) => {
       const p = pending.get(m.id);
       pending.delete(m.id);
       // The buffer may be larger than the batch (reused), and holds a spare byte to see growth.
-      if (p) p.ok({ data: p.slot.buf.subarray(0, p.total), failed: m.failed, message: m.message });
+      if (p) p.ok({ data: p.slot.data.subarray(0, p.total), failed: m.failed, message: m.message });
     });
     const down = (err: Error) => {
-      if (workers[index]?.w === w) workers[index] = null;
+      if (workers[index] === w) workers[index] = null;
+      for (const slot of slotOf.values()) {
+        slot.dataSent.delete(index);
+        slot.metaSent.delete(index);
+      }
       for (const p of pending.values()) p.fail(err);
       pending.clear();
     };
     w.on('error', down);
     w.on('exit', (code) => down(new Error(`the small-file reader stopped (exit code ${code})`)));
-    return { w, known: new Set<number>() };
+    return w;
   };
 
   return {
-    read(batch: SmallBatch): Promise<SmallFilesBatch> {
+    read(batch: SmallBatchSource): Promise<SmallFilesBatch> {
       const index = turn++ % threads;
-      const t = (workers[index] ??= start(index));
+      const w = (workers[index] ??= start(index));
       const id = nextId++;
-      let slot = idle.pop();
-      if (slot && slot.buf.length < batch.total + 1) {
-        drop(slot);
-        slot = undefined;
-      }
-      slot ??= newSlot(Math.max(batch.total + 1, MIN_BUFFER));
-      const sab = t.known.has(slot.id) ? undefined : slot.buf.buffer;
-      t.known.add(slot.id);
       const n = batch.length;
+      // The batch in the slot's meta: path ends (u32), sizes and times (f64), head lengths (u32), paths, heads.
+      const sizesAt = align8(4 * n);
+      const mtimesAt = sizesAt + 8 * n;
+      const headLensAt = mtimesAt + 8 * n;
+      const pathsAt = headLensAt + 4 * n;
+      const slot = slotFor(batch.total, pathsAt + batch.pathRoom + batch.headBytes);
+      const { meta } = slot;
+      const ends = new Uint32Array(meta.buffer, 0, n);
+      const sizes = new Float64Array(meta.buffer, sizesAt, n);
+      const mtimes = new Float64Array(meta.buffer, mtimesAt, n);
+      const headLens = new Uint32Array(meta.buffer, headLensAt, n);
+      let p = 0;
+      for (let i = 0; i < n; i++) {
+        p += batch.writePath(i, meta, pathsAt + p);
+        ends[i] = p;
+        sizes[i] = batch.size(i);
+        mtimes[i] = batch.mtime(i);
+        headLens[i] = batch.headLen(i);
+      }
+      const headsAt = pathsAt + p;
+      batch.writeHeads(meta, headsAt, copy);
+      const msg = {
+        id, slot: slot.id, n, sizesAt, mtimesAt, headLensAt, pathsAt, pathBytes: p, headsAt, headBytes: batch.headBytes,
+        data: slot.dataSent.has(index) ? undefined : slot.data.buffer, meta: slot.metaSent.has(index) ? undefined : meta.buffer,
+      };
+      slot.dataSent.add(index);
+      slot.metaSent.add(index);
       return new Promise((ok, fail) => {
-        pending.set(id, { total: batch.total, slot: slot!, ok, fail });
-        // Exact copies: a view would send its whole underlying buffer.
-        t.w.postMessage({
-          id, slot: slot!.id, sab, paths: batch.pathBytes.slice(0, batch.pathLength), pathEnds: batch.pathEnds.slice(0, n),
-          sizes: batch.sizes.slice(0, n), mtimes: batch.mtimes.slice(0, n), headLens: batch.headLens.slice(0, n), heads: batch.heads(),
-        });
+        pending.set(id, { total: batch.total, slot, ok, fail });
+        w.postMessage(msg);
       });
     },
 
@@ -232,16 +239,14 @@ export function createSmallFilesRepo({ threads = 1, addon = null }: { threads?: 
      * compiled reader (V8 copies out of a SharedArrayBuffer a byte at a time when the offsets are
      * not equally aligned, ~20x slower), else TypedArray.set.
      */
-    copy: native.module
-      ? native.module.copy
-      : (target: Uint8Array, targetStart: number, source: Uint8Array, sourceStart: number, length: number) => target.set(source.subarray(sourceStart, sourceStart + length), targetStart),
+    copy,
 
     /** How files are read: the compiled reader (scripts/build-native.mjs), or JavaScript and why. */
     reader: native.path ? 'native' : `JavaScript (${native.why})`,
 
     async close(): Promise<void> {
       const all = workers.splice(0, threads, ...workers.map(() => null));
-      await Promise.all(all.map((t) => t?.w.terminate()));
+      await Promise.all(all.map((w) => w?.terminate()));
     },
   };
 }
