@@ -1,6 +1,6 @@
-// The pages of a ZIP plan (zip-plan.ts): what a plan keeps per page of index rows, how a page is
-// checked and measured (every path as a range of the page's string: no string per file), and the
-// pieces a byte range is made of.
+// The pages of a ZIP plan (zip-plan.ts): the types of plans and pieces, what a plan keeps per page
+// of index rows, and how a page is checked and measured (every path as a range of the page's
+// string: no string per file).
 import { isSafeEntryName, MAX16, writeLocalHeaderOf } from './zip.js';
 import { type FilePage, pathAt } from './file-page.js';
 import { Fingerprint, isSafeSubPath, utf8Length } from './zip-fingerprint.js';
@@ -34,9 +34,9 @@ export interface ArchiveGroup {
 export interface FilePiece extends PlanEntry { kind: 'file'; group: number; path: string; mtimeMs: number; offset: number; length: number; head: Uint8Array | undefined }
 /**
  * Whole files `from` to `to` (exclusive) of an index page of group `group` (entry names: `prefix`
- * and the path), each preceded by its
- * local header (`localHeaderLen(nameLens[k], files.sizes[k])` bytes): the headers one after the
- * other are heads[headFrom, headTo). One piece for a stretch of small files instead of one each.
+ * and the path), each preceded by its local header (`localHeaderLen(nameLens[k], files.sizes[k])`
+ * bytes): the headers one after the other are heads[headFrom, headTo). One piece for a stretch of
+ * small files instead of one each.
  */
 export interface RunPiece { kind: 'run'; group: number; prefix: string; files: FilePage; nameLens: Uint32Array; from: number; to: number; heads: Uint8Array; headFrom: number; headTo: number }
 /** What a byte range is made of: literal bytes, part of a file, or a run of whole small files. */
