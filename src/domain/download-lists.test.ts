@@ -34,14 +34,21 @@ describe('download lists', () => {
 
   // Paths that are hard to get right: climbing, empty segments, separators, control characters, drive letters, non-ASCII, lone surrogates.
   const tricky = ['a', 'a/b', 'a//b', '/a', 'a/', '.', '..', './a', 'a/.', 'a/..', '../x', 'a/../b', '.a', 'a..', '...', 'a/.../b', 'a\\b', 'a\0b',
-    'C:x', 'c:/x', 'x/C:y', '1:x', 'a\tb', 'a\nb', 'a\x7fb', 'a\x1fb', 'ü.png', '中文/😀.txt', 'a\ud800b', '\udc00', 'x y', ''];
+    'C:x', 'c:/x', 'x/C:y', '1:x', '@:x', '[:x', '`:x', '{:x', 'Z:', 'z:y', 'a\tb', 'a\nb', 'a\x7fb', 'a\x1fb', 'ü.png', '中文/😀.txt', 'a\ud800b', '\udc00', 'x y', ''];
+
+  // The rules as regular expressions, as they were written before the checks over text ranges.
+  const UNSAFE_NAME = /^\/|^[a-zA-Z]:|[\\\0]|(^|\/)\.{0,2}(\/|$)/;
+  const safeName = (name: string) => name !== '' && !UNSAFE_NAME.test(name);
+  const listable = (path: string) => safeName(path) && !/[\x00-\x1f\x7f]/.test(path);
 
   it('checks and measures a path inside a text exactly as the string checks do, without making it', () => {
     for (const p of tricky) {
+      expect(isSafeEntryName(p), JSON.stringify(p)).toBe(safeName(p));
+      expect(isListablePath(p), JSON.stringify(p)).toBe(listable(p));
       const text = `junk/..\t${p}\0more`;
       const [start, end] = [8, 8 + p.length];
-      expect(isSafeSubPath(text, start, end), JSON.stringify(p)).toBe(isSafeEntryName(`ds/${p}`));
-      expect(isListableRange(text, start, end), JSON.stringify(p)).toBe(isListablePath(p));
+      expect(isSafeSubPath(text, start, end), JSON.stringify(p)).toBe(safeName(`ds/${p}`));
+      expect(isListableRange(text, start, end), JSON.stringify(p)).toBe(listable(p));
       expect(utf8Length(text, start, end)).toBe(new TextEncoder().encode(p).length);
       const b = new Uint8Array(3 * p.length + 2).fill(0xee);
       const n = writeUtf8(b, 1, text, start, end);
@@ -52,7 +59,7 @@ describe('download lists', () => {
 
   it('writes the archive manifest lines of a page as the text of each listable file, in UTF-8', () => {
     const rows = tricky.map((path, i) => ({ id: i, path, size: i * 1_000_003, mtime_ms: 0, sha256: i % 2 ? 'a'.repeat(64) : 'b'.repeat(64), crc32: null }));
-    const want = rows.filter((r) => isListablePath(r.path)).map((r) => `${r.path}\t${r.size}\t${r.sha256}\n`).join('');
+    const want = rows.filter((r) => listable(r.path)).map((r) => `${r.path}\t${r.size}\t${r.sha256}\n`).join('');
     expect(want.split('\n').length).toBeGreaterThan(10);
     expect(Buffer.from(archiveManifestLines(filePageOf(rows))).equals(Buffer.from(new TextEncoder().encode(want)))).toBe(true);
     expect(archiveManifestLines(filePageOf([])).length).toBe(0);

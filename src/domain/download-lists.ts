@@ -1,7 +1,7 @@
 import { type Card, COMMERCIAL_USE, MANIFEST_HEADER } from '../../contract/index.js';
 import { licenseLabel } from './citation.js';
 import { isSafeEntryName } from './zip.js';
-import { hasControl, isSafeSubPath, writeUtf8 } from './zip-fingerprint.js';
+import { hasControl, writeUtf8 } from './zip-fingerprint.js';
 import type { FilePage } from './file-page.js';
 
 /** A mirrored file as downloads see it: addressed by id, named by slug + indexed relative path. */
@@ -26,14 +26,12 @@ export interface ExternalDataset {
  * without changing their structure: no control characters (tab, newline ...) and no climbing.
  */
 export function isListablePath(path: string): boolean {
-  return isSafeEntryName(path) && !/[\x00-\x1f\x7f]/.test(path);
+  return isListableRange(path, 0, path.length);
 }
 
 /** isListablePath of s[start, end), without making the string. */
 export function isListableRange(s: string, start: number, end: number): boolean {
-  // isSafeEntryName also refuses a drive letter (`C:`) at the start.
-  const driveLetter = end - start >= 2 && s.charCodeAt(start + 1) === 0x3a && /[a-zA-Z]/.test(s[start]!);
-  return !driveLetter && isSafeSubPath(s, start, end) && !hasControl(s, start, end);
+  return isSafeEntryName(s, start, end) && !hasControl(s, start, end);
 }
 
 export const rawUrl = (baseUrl: string, id: number) => `${baseUrl}/api/v1/files/${id}/raw`;

@@ -5,7 +5,7 @@
 // first byte: an archive has a Content-Length and any byte range is produced by seeking.
 // Names are written char by char when ASCII (nearly all): encodeInto needs a view and returns an
 // object, two allocations per header that made most of an archive stream's garbage.
-import { writeUtf8 } from './zip-fingerprint.js';
+import { isSafeSubPath, writeUtf8 } from './zip-fingerprint.js';
 
 /** What the headers of an entry are made of. */
 export interface ZipEntry {
@@ -27,12 +27,15 @@ const EXTERNAL_ATTR = (0o100644 << 16) >>> 0; // regular file, rw-r--r--
 export const DOS_DATE = (0 << 9) | (1 << 5) | 1;
 export const DOS_TIME = 0;
 
-// A leading /, a drive letter, a backslash or NUL, an empty, . or .. segment.
-const UNSAFE_NAME = /^\/|^[a-zA-Z]:|[\\\0]|(^|\/)\.{0,2}(\/|$)/;
-
-/** Refuses names a careless extractor could write outside its target folder (zip-slip). */
-export function isSafeEntryName(name: string): boolean {
-  return name !== '' && !UNSAFE_NAME.test(name);
+/**
+ * Refuses names a careless extractor could write outside its target folder (zip-slip): a drive
+ * letter (`C:`) at the start, or what isSafeSubPath refuses (a leading /, a backslash or NUL, an
+ * empty, . or .. segment). Checks name[start, end), the whole name by default.
+ */
+export function isSafeEntryName(name: string, start = 0, end = name.length): boolean {
+  const c = name.charCodeAt(start) | 0x20; // lower case for letters
+  const driveLetter = end - start >= 2 && c >= 0x61 && c <= 0x7a && name.charCodeAt(start + 1) === 0x3a;
+  return !driveLetter && isSafeSubPath(name, start, end);
 }
 
 export const centralExtraLen = (e: { size: number; headerOffset: number }) =>
@@ -92,7 +95,7 @@ function centralFields(b: Uint8Array, p: number, nameLen: number, size: number, 
 }
 
 /** Writes the local header of `e` into `b` at `p` (room: localHeaderLen); returns where it ends. */
-export function writeLocalHeader(b: Uint8Array, p: number, e: ZipEntry): number {
+function writeLocalHeader(b: Uint8Array, p: number, e: ZipEntry): number {
   return localFields(b, p, writeUtf8(b, p + 30, e.name), e.size, e.crc32);
 }
 
@@ -102,7 +105,7 @@ export function writeLocalHeaderOf(b: Uint8Array, p: number, prefix: Uint8Array,
 }
 
 /** Writes the central directory header of `e` (local header at `headerOffset`) into `b` at `p` (room: centralHeaderLen); returns where it ends. */
-export function writeCentralHeader(b: Uint8Array, p: number, e: ZipEntry, headerOffset: number): number {
+function writeCentralHeader(b: Uint8Array, p: number, e: ZipEntry, headerOffset: number): number {
   return centralFields(b, p, writeUtf8(b, p + 46, e.name), e.size, e.crc32, headerOffset);
 }
 
