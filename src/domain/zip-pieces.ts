@@ -57,9 +57,9 @@ export async function* pieces(groups: ArchiveGroup[], blocks: Block[], cache: Ma
     if (b.kind === 'rows') {
       const page = await pageAt(b);
       const { files, nameLens } = page;
-      // The page's local headers, made once and kept with the page (a cached page is streamed again).
-      const heads = (page.heads ??= localHeads(groups[b.group]!.prefix, page, b.headerBytes));
       const { prefix } = groups[b.group]!;
+      // The page's local headers, made once and kept with the page (a cached page is streamed again).
+      const heads = (page.heads ??= localHeads(prefix, page, b.headerBytes));
       let hp = 0;
       let run: RunPiece | null = null;
       for (let k = 0; k < files.count; k++) {

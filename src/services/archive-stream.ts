@@ -2,7 +2,7 @@ import type { BlockSource } from '../domain/block-pool.js';
 import type { AppError } from '../domain/errors.js';
 import { type FilePiece, StalePlanError, type ZipPlan } from '../domain/zip-plan.js';
 import type { RawFilesRepo } from '../repos/raw-files.repo.js';
-import type { SmallFilesRepo } from '../repos/small-files/small-files.repo.js';
+import type { Copy, SmallFilesRepo } from '../repos/small-files/small-files.repo.js';
 import { archiveSmallFiles, type FolderBytes, type SmallFileLimits } from './archive-small-files.js';
 
 /** What the bytes of one planned archive are read from. */
@@ -25,7 +25,6 @@ interface Sink { out: Buffer; len: number; blocks: BlockSource }
 // every download new maps, and V8 threw away and recompiled the stream's code (~70 ms of JIT per
 // archive on a background thread, twice per download) each time.
 
-type Copy = (target: Uint8Array, targetStart: number, source: Uint8Array, sourceStart: number, length: number) => void;
 const setCopy: Copy = (target, targetStart, source, sourceStart, length) =>
   target.set(sourceStart === 0 && length === source.length ? source : source.subarray(sourceStart, sourceStart + length), targetStart);
 
@@ -100,17 +99,11 @@ export async function* archiveBytes(src: ArchiveSource, start: number, end: numb
     if (typeof c !== 'string') throw src.stale(`${f.name} is no longer served (${c.status}): re-ingest the dataset`);
     return c;
   };
-  // A folder as the small-file reader takes it: its absolute path and a separator, as UTF-8.
-  const folders = new Map<string, FolderBytes>();
+  // A folder as the small-file reader takes it: its absolute path and a separator, as UTF-8 (the
+  // resolver looks each folder up once per stream; this is asked once per change of folder).
   const folder = (group: number, dir: string): FolderBytes => {
-    const key = `${group}\0${dir}`;
-    let f = folders.get(key);
-    if (f === undefined) {
-      const d = resolve.folder(src.roots[group]!, dir);
-      f = d.status === 'ok' ? Buffer.from(d.prefix) : d.status;
-      folders.set(key, f);
-    }
-    return f;
+    const d = resolve.folder(src.roots[group]!, dir);
+    return d.status === 'ok' ? Buffer.from(d.prefix) : d.status;
   };
   const s: Sink = { out: await blocks.take(), len: 0, blocks };
   const block = s.out.length;

@@ -55,8 +55,6 @@ export class SmallBatch implements SmallBatchSource {
   size(i: number): number { return this.sizes[i]!; }
   mtime(i: number): number { return this.mtimes[i]!; }
   headLen(i: number): number { return this.heads[i]?.length ?? 0; }
-  pathAt(i: number): string { return this.paths[i]!; }
-  headAt(i: number): Uint8Array | undefined { return this.heads[i]; }
   writePath(i: number, b: Uint8Array, p: number): number { return writeUtf8(b, p, this.paths[i]!); }
   writeHeads(b: Uint8Array, p: number, copy: Copy): void {
     for (const h of this.heads) {
