@@ -1,55 +1,38 @@
 // A batch of small files into one buffer for the small-file reader thread (src/repos/small-files):
 // each file's head (its zip local header) then its contents, read as open(O_NOFOLLOW) + fstat +
-// pread + close, with no JavaScript value made per file; and a copy out of the shared buffer the
-// batch is in, for the main thread.
+// pread + close (batch.c; through io_uring where there is one, batch-ring.c), with no JavaScript
+// value made per file; and a copy out of the shared buffer the batch is in, for the main thread.
 #define _GNU_SOURCE
 #include <errno.h>
-#include <fcntl.h>
 #include <math.h>
 #include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <unistd.h>
 #include <node_api.h>
 
-#ifdef __APPLE__
-#define st_mtim st_mtimespec
-#endif
+#include "batch.h"
 
-#define PATH_BYTES 4096
+// Per thread (each loads the module into its own environment): its io_uring reader, made on the
+// first batch, unless turned off or refused.
+typedef struct {
+  int wanted, tried, why;
+  ring_reader *ring;
+} instance;
 
-// Results besides 0 (read as indexed) and -errno.
-enum { NOT_REGULAR = 1, SIZE_DIFFERS = 2, MTIME_DIFFERS = 3 };
-
-// One file of `size` bytes, modified at `mtime` (whole ms), into `to` (size + 1 bytes of room).
-static int read_one(const char *path, uint8_t *to, size_t size, double mtime) {
-  int fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
-  if (fd < 0) return -errno;
-  struct stat st;
-  int result = 0;
-  if (fstat(fd, &st) != 0) result = -errno;
-  else if (!S_ISREG(st.st_mode)) result = NOT_REGULAR;
-  else if ((double)st.st_size != (double)size) result = SIZE_DIFFERS;
-  // As Node computes mtimeMs (seconds * 1e3 + nanoseconds / 1e6), truncated as the index records it.
-  else if (trunc((double)st.st_mtim.tv_sec * 1e3 + (double)st.st_mtim.tv_nsec / 1e6) != mtime) result = MTIME_DIFFERS;
-  else {
-    // One byte more than the size, to see a file that grew between the fstat and the read; a
-    // short read of a regular file is its end.
-    size_t want = size + 1, got = 0;
-    while (got < want) {
-      ssize_t n = pread(fd, to + got, want - got, (off_t)got);
-      if (n < 0) {
-        if (errno == EINTR) continue;
-        result = -errno;
-        break;
-      }
-      got += (size_t)n;
-      if (n == 0 || got >= size) break;
-    }
-    if (result == 0 && got != size) result = SIZE_DIFFERS;
+static ring_reader *ring_of(instance *in) {
+  if (!in->wanted) return NULL;
+  if (!in->tried) {
+    in->tried = 1;
+    in->ring = ring_reader_new(&in->why);
   }
-  close(fd);
-  return result;
+  return in->ring;
+}
+
+static void instance_free(napi_env env, void *data, void *hint) {
+  (void)env, (void)hint;
+  instance *in = data;
+  ring_reader_free(in->ring);
+  free(in);
 }
 
 static int typed(napi_env env, napi_value v, napi_typedarray_type want, size_t *length, void **data) {
@@ -105,28 +88,16 @@ static napi_value read_batch(napi_env env, napi_callback_info info) {
   }
   status[0] = -1;
   status[1] = 0;
-  size_t at = 0, head_at = 0;
-  char path[PATH_BYTES];
-  for (size_t i = 0; i < count; i++) {
-    memcpy(into + at, heads + head_at, head_lens[i]);
-    at += head_lens[i];
-    head_at += head_lens[i];
-    size_t from = i == 0 ? 0 : ends[i - 1], len = ends[i] - from;
-    int r;
-    if (len >= sizeof path) r = -ENAMETOOLONG;
-    // A NUL inside the path would end it early, naming another file (Node refuses such paths too).
-    else if (len == 0 || memchr(paths + from, 0, len) != NULL) r = -EINVAL;
-    else {
-      memcpy(path, paths + from, len);
-      path[len] = 0;
-      r = read_one(path, into + at, (size_t)sizes[i], mtimes[i]);
-    }
-    if (r != 0) {
-      status[0] = (int32_t)i;
-      status[1] = r;
-      break;
-    }
-    at += (size_t)sizes[i];
+  batch b = {paths, ends, sizes, mtimes, heads, head_lens, into, count};
+  instance *in = NULL;
+  napi_get_instance_data(env, (void **)&in);
+  ring_reader *ring = in ? ring_of(in) : NULL;
+  if (!ring) read_sync(&b, status);
+  else if (read_ring(ring, &b, status) != 0) {
+    // The ring itself failed (status names the file it was at): operations may still be in
+    // flight, so it is left as it is, and the next batches are read one call at a time.
+    in->why = status[1];
+    in->ring = NULL;
   }
   return NULL;
 }
@@ -159,8 +130,38 @@ static napi_value copy(napi_env env, napi_callback_info info) {
   return NULL;
 }
 
+// useRing(wanted: boolean): string. Whether this thread reads batches through io_uring from now
+// on: '' when it does, else why not ('turned off', or the error that refused the ring).
+static napi_value use_ring(napi_env env, napi_callback_info info) {
+  size_t argc = 1;
+  napi_value arg, out;
+  bool wanted = false;
+  instance *in = NULL;
+  if (napi_get_cb_info(env, info, &argc, &arg, NULL, NULL) != napi_ok || argc < 1 || napi_get_value_bool(env, arg, &wanted) != napi_ok ||
+      napi_get_instance_data(env, (void **)&in) != napi_ok || !in) {
+    napi_throw_type_error(env, NULL, "useRing(wanted: boolean)");
+    return NULL;
+  }
+  in->wanted = wanted;
+  if (!wanted && in->ring) {
+    ring_reader_free(in->ring);
+    in->ring = NULL;
+    in->tried = 0;
+  }
+  const char *why = !wanted ? "turned off" : ring_of(in) ? "" : strerror(-in->why);
+  napi_create_string_utf8(env, why, NAPI_AUTO_LENGTH, &out);
+  return out;
+}
+
 NAPI_MODULE_INIT() {
+  instance *in = calloc(1, sizeof *in);
+  if (in) {
+    in->wanted = 1;
+    if (napi_set_instance_data(env, in, instance_free, NULL) != napi_ok) free(in);
+  }
   napi_value fn;
+  napi_create_function(env, "useRing", NAPI_AUTO_LENGTH, use_ring, NULL, &fn);
+  napi_set_named_property(env, exports, "useRing", fn);
   napi_create_function(env, "readBatch", NAPI_AUTO_LENGTH, read_batch, NULL, &fn);
   napi_set_named_property(env, exports, "readBatch", fn);
   napi_create_function(env, "copy", NAPI_AUTO_LENGTH, copy, NULL, &fn);

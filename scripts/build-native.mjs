@@ -1,24 +1,25 @@
 #!/usr/bin/env node
-// Compiles native/small-files.c, the small-file reader's one-file read (open, fstat, read, close
-// without JavaScript objects in between), into build/small-files.node with the system's C
-// compiler against Node's own headers (Node-API: one build serves every Node version).
+// Compiles native/*.c, the small-file reader's batch read (open, fstat, read, close without
+// JavaScript objects in between, through io_uring where the kernel allows it), into
+// build/small-files.node with the system's C compiler against Node's own headers (Node-API: one
+// build serves every Node version).
 //
 // It is optional: without a C compiler or Node's headers nothing is built and the reader does the
 // same checks in JavaScript (~1.5x its CPU per small file). bin/medimg.js calls
-// ensureNativeBuild() on every start; it costs a hash of one source file and compiles (~0.1 s)
-// only when build/small-files.stamp does not match it. Output goes to a temporary file renamed
+// ensureNativeBuild() on every start; it costs a hash of the source files and compiles (~0.1 s)
+// only when build/small-files.stamp does not match them. Output goes to a temporary file renamed
 // over the old one, so a process never loads a half-written library.
 //
 // `node scripts/build-native.mjs` builds if needed (`--force`: always) and says what it did.
 // CC overrides the compiler (default: cc).
 import { execFileSync } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 
 export const ROOT = resolve(fileURLToPath(new URL('..', import.meta.url)));
-const SOURCE = 'native/small-files.c';
+const SOURCES = 'native';
 const OUTPUT = 'build/small-files.node';
 const STAMP = 'build/small-files.stamp';
 
@@ -40,8 +41,12 @@ export function ensureNativeBuild({ root = ROOT, force = false } = {}) {
   const headers = nodeHeaders();
   if (!headers) return { path: null, built: false, reason: `Node's headers (node_api.h) are not installed next to ${process.execPath}` };
   const cc = process.env.CC || 'cc';
-  const args = ['-O2', '-shared', '-fPIC', '-Wall', '-Wextra', '-Werror', `-I${headers}`, join(root, SOURCE), '-lm'];
-  const stamp = createHash('sha256').update(readFileSync(join(root, SOURCE))).update(JSON.stringify([cc, args.slice(0, 6)])).digest('hex');
+  // Every .c and .h file of native/, in name order (a header edit rebuilds too).
+  const files = readdirSync(join(root, SOURCES)).filter((f) => /\.[ch]$/.test(f)).sort();
+  const args = ['-O2', '-shared', '-fPIC', '-Wall', '-Wextra', '-Werror', `-I${headers}`, ...files.filter((f) => f.endsWith('.c')).map((f) => join(root, SOURCES, f)), '-lm'];
+  const hash = createHash('sha256').update(JSON.stringify([cc, args.slice(0, 6), files]));
+  for (const f of files) hash.update(readFileSync(join(root, SOURCES, f)));
+  const stamp = hash.digest('hex');
   const stampFile = join(root, STAMP);
   if (!force && existsSync(out) && existsSync(stampFile) && readFileSync(stampFile, 'utf8') === stamp) return { path: out, built: false };
   const tmp = `${out}.${randomBytes(6).toString('hex')}.tmp`;
@@ -54,7 +59,7 @@ export function ensureNativeBuild({ root = ROOT, force = false } = {}) {
   } catch (err) {
     rmSync(tmp, { force: true });
     const detail = err && typeof err === 'object' && 'stderr' in err && err.stderr ? String(err.stderr).trim().split('\n')[0] : String(err?.message ?? err);
-    return { path: null, built: false, reason: `${cc} could not compile ${SOURCE}: ${detail}` };
+    return { path: null, built: false, reason: `${cc} could not compile ${SOURCES}/*.c: ${detail}` };
   }
 }
 

@@ -1,4 +1,4 @@
-import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -11,8 +11,7 @@ interface BuildNative {
 const { ensureNativeBuild } = (await import('./build-native.mjs' as string)) as BuildNative;
 
 const root = mkdtempSync(join(tmpdir(), 'medimg-native-'));
-mkdirSync(join(root, 'native'));
-cpSync(resolve(import.meta.dirname, '../native/small-files.c'), join(root, 'native/small-files.c'));
+cpSync(resolve(import.meta.dirname, '../native'), join(root, 'native'), { recursive: true });
 const env = { ...process.env };
 afterAll(() => {
   process.env = env;
@@ -29,6 +28,9 @@ describe('build-native', () => {
     expect(statSync(first.path).mtimeMs).toBe(mtime);
     writeFileSync(join(root, 'native/small-files.c'), `${readFileSync(join(root, 'native/small-files.c'), 'utf8')}\n// changed\n`);
     expect(ensureNativeBuild({ root }).built).toBe(true);
+    writeFileSync(join(root, 'native/batch.h'), `${readFileSync(join(root, 'native/batch.h'), 'utf8')}\n// changed\n`);
+    expect(ensureNativeBuild({ root }).built).toBe(true);
+    expect(ensureNativeBuild({ root }).built).toBe(false);
     const loaded = createRequire(import.meta.url)(first.path) as { readBatch: unknown; copy: unknown };
     expect([typeof loaded.readBatch, typeof loaded.copy]).toEqual(['function', 'function']);
   });
@@ -37,7 +39,7 @@ describe('build-native', () => {
   const compiled = () => {
     const { path } = ensureNativeBuild();
     if (!path) throw new Error('no C compiler or Node headers here');
-    return createRequire(import.meta.url)(path) as { readBatch: (...a: unknown[]) => void; copy: (...a: unknown[]) => void };
+    return createRequire(import.meta.url)(path) as { readBatch: (...a: unknown[]) => void; copy: (...a: unknown[]) => void; useRing: (...a: unknown[]) => string };
   };
   const ten = () => {
     const f = join(root, 'ten.txt');
@@ -55,7 +57,10 @@ describe('build-native', () => {
     return a as { status: Int32Array; into: Buffer };
   };
 
-  it('never writes outside the buffer it is given, and refuses arguments that do not describe a batch before reading anything', () => {
+  // Through io_uring where the kernel allows it (on by default), and one system call at a time.
+  it.each([true, false])('never writes outside the buffer it is given, and refuses arguments that do not describe a batch before reading anything (io_uring wanted: %s)', (ring) => {
+    const why = compiled().useRing(ring);
+    expect(why).toBe(ring ? why : 'turned off');
     const ok = batch({ into: Buffer.alloc(14, 0x2e) }); // 2 + 10 bytes and the spare one: 13 of 14
     expect([...ok.status]).toEqual([-1, 0]);
     expect(ok.into.subarray(0, 12).toString()).toBe('<>0123456789');
@@ -85,6 +90,18 @@ describe('build-native', () => {
       expect([...r.status]).toEqual([0, -22]);
       expect(r.into.subarray(0, 3).toString()).toBe('<>.');
     }
+    // A path longer than the system takes (ENAMETOOLONG).
+    const long = Buffer.from(`/${'x'.repeat(5000)}`);
+    expect([...batch({ paths: long, ends: Uint32Array.of(long.length) }).status]).toEqual([0, -36]);
+    compiled().useRing(true);
+  });
+
+  it('says whether it reads through io_uring, and takes only a boolean for it', () => {
+    const { useRing } = compiled();
+    expect(useRing(false)).toBe('turned off');
+    // '' where the kernel allows io_uring, else the reason (a seccomp filter, an old kernel).
+    expect(typeof useRing(true)).toBe('string');
+    for (const bad of [[], ['yes'], [1]]) expect(() => useRing(...bad)).toThrow(/useRing\(wanted: boolean\)/);
   });
 
   it('copies only inside both buffers', () => {
@@ -103,7 +120,7 @@ describe('build-native', () => {
     process.env.CC = join(root, 'no-such-compiler');
     const r = ensureNativeBuild({ root, force: true });
     expect(r.path).toBeNull();
-    expect(r.reason).toMatch(/no-such-compiler could not compile native\/small-files\.c/);
+    expect(r.reason).toMatch(/no-such-compiler could not compile native\/\*\.c/);
     expect(statSync(join(root, 'build/small-files.node')).size).toBeGreaterThan(0);
     process.env.CC = env.CC;
     if (env.CC === undefined) delete process.env.CC;

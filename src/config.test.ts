@@ -26,6 +26,7 @@ describe('loadConfig', () => {
     expect(loadConfig({}).nativeReader).toBe(resolve(import.meta.dirname, '../build/small-files.node'));
     expect(loadConfig({ MEDIMG_NATIVE_READER: '1' }).nativeReader).toBe(loadConfig({}).nativeReader);
     expect(loadConfig({ MEDIMG_NATIVE_READER: '0' }).nativeReader).toBeNull();
+    expect([loadConfig({}).ioUring, loadConfig({ MEDIMG_IO_URING: '1' }).ioUring, loadConfig({ MEDIMG_IO_URING: '0' }).ioUring]).toEqual([true, true, false]);
   });
 
   it('reads PORT, HOST, MEDIMG_DATA_DIR and DATABASE_URL', () => {
@@ -44,6 +45,7 @@ describe('loadConfig', () => {
     [{ MEDIMG_THUMBNAILS: 'yes' }, /MEDIMG_THUMBNAILS must be 0 or 1/],
     [{ MEDIMG_DEMO: 'on' }, /MEDIMG_DEMO must be 0 or 1/],
     [{ MEDIMG_NATIVE_READER: 'no' }, /MEDIMG_NATIVE_READER must be 0 or 1/],
+    [{ MEDIMG_IO_URING: 'yes' }, /MEDIMG_IO_URING must be 0 or 1/],
   ])('rejects %o with the variable named', (env, message) => {
     expect(() => loadConfig(env)).toThrow(message);
   });

@@ -27,6 +27,8 @@ export interface Config {
    * null when MEDIMG_NATIVE_READER=0 (the reader then runs in JavaScript).
    */
   readonly nativeReader: string | null;
+  /** Whether the compiled reader may read batches through io_uring where the kernel allows it (MEDIMG_IO_URING). */
+  readonly ioUring: boolean;
   /** Upstream update checks: interval (0 = no schedule), base URL overrides per adapter, optional Kaggle credentials, User-Agent. */
   readonly updates: UpdatesConfig;
 }
@@ -162,6 +164,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     demo: withDemo,
     server: server(env.MEDIMG_SERVER),
     nativeReader: onUnlessZero('MEDIMG_NATIVE_READER', env.MEDIMG_NATIVE_READER) ? resolve(PACKAGE_ROOT, 'build/small-files.node') : null,
+    ioUring: onUnlessZero('MEDIMG_IO_URING', env.MEDIMG_IO_URING),
     updates: updatesConfig(env, `http://${host}:${port(env.PORT)}`),
   });
 }

@@ -45,7 +45,7 @@ import { createVersionsService } from './services/versions.service.js';
  * Composition root: config -> db -> repos -> services. Nothing here runs on import.
  * The probe pool (worker threads) is created on first use, so the API alone starts none.
  */
-export function createServices(db: Db, opts: { thumbDir?: string; makeThumbnails?: boolean; updates?: UpdatesConfig; now?: () => Date; previewDir?: string; ffmpeg?: string; nativeReader?: string | null } = {}) {
+export function createServices(db: Db, opts: { thumbDir?: string; makeThumbnails?: boolean; updates?: UpdatesConfig; now?: () => Date; previewDir?: string; ffmpeg?: string; nativeReader?: string | null; ioUring?: boolean } = {}) {
   const datasets = createDatasetsRepo(db);
   const files = createFilesRepo(db);
   const mirrors = createMirrorsRepo(db);
@@ -58,7 +58,7 @@ export function createServices(db: Db, opts: { thumbDir?: string; makeThumbnails
   };
   const probe = (absPath: string, name: string) => startProbes().probe(absPath, name);
   const downloadsRepo = createDownloadsRepo(db);
-  const small = createSmallFilesRepo({ addon: opts.nativeReader });
+  const small = createSmallFilesRepo({ addon: opts.nativeReader, ring: opts.ioUring });
   const downloadsService = createDownloadsService({
     downloads: downloadsRepo, raw: createRawFilesRepo(), mirrors, small,
     card: async (slug) => {
@@ -114,7 +114,7 @@ export async function openInstance(config: Config) {
   const db = openSqlite(config.sqliteFile);
   try {
     await migrateToLatest(db);
-    const services = createServices(db, { thumbDir: join(config.dataDir, 'thumbnails'), makeThumbnails: config.thumbnails, updates: config.updates, previewDir: join(config.dataDir, 'previews'), ffmpeg: config.ffmpeg, nativeReader: config.nativeReader });
+    const services = createServices(db, { thumbDir: join(config.dataDir, 'thumbnails'), makeThumbnails: config.thumbnails, updates: config.updates, previewDir: join(config.dataDir, 'previews'), ffmpeg: config.ffmpeg, nativeReader: config.nativeReader, ioUring: config.ioUring });
     const sync = await services.catalog.sync([...config.catalogSources]);
     // The synthetic demo mirror: built by startServer (ensure), never by the CLI commands.
     const mirrorsRepo = createMirrorsRepo(db);

@@ -1,4 +1,5 @@
-import { mkdirSync, mkdtempSync, realpathSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, realpathSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -34,5 +35,25 @@ describe('folder resolver of an archive stream', () => {
     expect([resolve.folder(root, ''), resolve.folder(root, 'alias/b'), resolve.folder(root, 'out'), resolve.folder(root, 'gone')]).toEqual([
       { status: 'ok', prefix: `${realpathSync(root)}/` }, { status: 'ok', prefix: `${realpathSync(join(root, 'a', 'b'))}/` }, { status: 'outside' }, { status: 'missing', reason: 'ENOENT' },
     ]);
+  });
+});
+
+describe('a file opened to be sent', () => {
+  it('is refused when it is no longer the indexed regular file, a FIFO included, without waiting for a writer', async () => {
+    const raw = createRawFilesRepo();
+    const f = join(tmp, 'sent.bin');
+    writeFileSync(f, 'abcdef');
+    const mtime = Math.trunc(statSync(f).mtimeMs);
+    const opened = raw.openSized(f, 6, mtime);
+    const buf = Buffer.alloc(6);
+    expect(await opened.readInto(buf, 0, 6, 0)).toBe(6);
+    opened.close();
+    expect(buf.toString()).toBe('abcdef');
+    expect(() => raw.openSized(f, 5, mtime)).toThrow(/no longer the indexed file \(size 6, indexed 5\)/);
+    expect(() => raw.openSized(f, 6, mtime - 1000)).toThrow(/modification time differs/);
+    const fifo = join(tmp, 'fifo');
+    execFileSync('mkfifo', [fifo]);
+    expect(() => raw.openSized(fifo, 0, Math.trunc(statSync(fifo).mtimeMs))).toThrow(/no longer the indexed file/);
+    expect(await raw.check(tmp, 'fifo', 0)).toEqual({ status: 'not_file' });
   });
 });

@@ -11,6 +11,10 @@ export type FileCheck =
   | { status: 'size'; actual: number };
 
 const CHUNK = 512 * 1024;
+// No symlink; O_NONBLOCK: a FIFO put where an indexed file was opens at once (and is then refused as
+// not a regular file) instead of waiting for a writer, which would block the event loop or a thread
+// of the pool. Reads of regular files are the same with it.
+const OPEN_FLAGS = constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK;
 
 /** The mirror folders on disk: resolving indexed relative paths safely and reading bytes. */
 export function createRawFilesRepo() {
@@ -47,7 +51,7 @@ export function createRawFilesRepo() {
   }
 
   async function sizeCheck(abs: string, expectedSize: number): Promise<FileCheck | null> {
-    const fh = await open(abs, constants.O_RDONLY | constants.O_NOFOLLOW).catch(() => null);
+    const fh = await open(abs, OPEN_FLAGS).catch(() => null);
     if (!fh) return { status: 'missing', reason: 'cannot be opened' };
     try {
       const st = await fh.stat();
@@ -129,7 +133,7 @@ export function createRawFilesRepo() {
      * hundred KB), reading goes through the thread pool.
      */
     openSized(absPath: string, expectSize: number, expectMtimeMs: number) {
-      const fd = openSync(absPath, constants.O_RDONLY | constants.O_NOFOLLOW);
+      const fd = openSync(absPath, OPEN_FLAGS);
       try {
         const st = fstatSync(fd);
         if (!st.isFile() || st.size !== expectSize) throw new Error(`${absPath} is no longer the indexed file (size ${st.size}, indexed ${expectSize}): re-ingest the dataset`);

@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, statSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -25,19 +26,23 @@ const file = (name: string, content: string | Buffer) => {
 // (Plain JavaScript without type declarations: typed here.)
 const { ensureNativeBuild } = (await import('../../../scripts/build-native.mjs' as string)) as { ensureNativeBuild: () => { path: string | null; reason?: string } };
 const native = ensureNativeBuild();
-const readers = [['JavaScript', null], ['compiled', native.path]] as const;
+// The compiled reader reads through io_uring where the kernel allows it, else one system call at a time.
+const readers = [['JavaScript', null, false], ['compiled', native.path, true], ['compiled, without io_uring', native.path, false]] as const;
 
-describe.each(readers)('small-file reader thread (%s)', (name, addon) => {
-  if (name === 'compiled' && !addon) {
+describe.each(readers)('small-file reader thread (%s)', (name, addon, ring) => {
+  if (name !== 'JavaScript' && !addon) {
     it.skip(`compiled reader not built here: ${native.reason}`, () => {});
     return;
   }
-  const small = createSmallFilesRepo({ addon });
+  const small = createSmallFilesRepo({ addon, ring });
   const repo = { read: (files: SmallFile[]) => small.read(batchOf(files)), recycle: small.recycle, close: small.close };
   afterAll(() => repo.close());
 
   it('is the reader asked for', () => {
-    expect(small.reader).toBe(addon ? 'native' : 'JavaScript (MEDIMG_NATIVE_READER=0)');
+    if (!addon) expect(small.reader).toBe('JavaScript (MEDIMG_NATIVE_READER=0)');
+    else if (!ring) expect(small.reader).toBe('native (one system call at a time: MEDIMG_IO_URING=0)');
+    // io_uring may be refused (a seccomp filter, an old kernel): then the reader says why.
+    else expect(small.reader).toMatch(/^native \((io_uring|one system call at a time: .+)\)$/);
   });
 
   it('reads batches in order, concurrently asked, each file where the sizes say', async () => {
@@ -83,7 +88,19 @@ describe.each(readers)('small-file reader thread (%s)', (name, addon) => {
       expect(got.failed).toBe(1);
       expect(got.message).toMatch(message);
       expect(got.data.subarray(0, 4).toString()).toBe('fine');
+      // Far into a batch (past the 256 files io_uring takes at a time): every file before it is in place.
+      const long = await repo.read([...Array(280).fill(ok), bad, ok]);
+      expect([long.failed, long.message]).toEqual([280, expect.stringMatching(message)]);
+      expect(long.data.subarray(0, 280 * 4).toString()).toBe('fine'.repeat(280));
     }
+  });
+
+  it('refuses a FIFO where a file was, without waiting for a writer', async () => {
+    const ok = file(`${name}-before-fifo`, 'fine');
+    const fifo = join(dir, `${name}-fifo`);
+    execFileSync('mkfifo', [fifo]);
+    const got = await repo.read([ok, { absPath: fifo, size: 4, mtimeMs: Math.trunc(statSync(fifo).mtimeMs) }, ok]);
+    expect([got.failed, got.message]).toEqual([1, expect.stringMatching(/no longer a regular file/)]);
   });
 
   it('writes batches into buffers it shares with the thread, and reuses the ones given back', async () => {

@@ -78,15 +78,19 @@ export interface SmallFilesBatch {
 }
 
 /** What the compiled reader offers the main thread. */
-interface Compiled { copy(target: Uint8Array, targetStart: number, source: Uint8Array, sourceStart: number, length: number): void }
+interface Compiled {
+  copy(target: Uint8Array, targetStart: number, source: Uint8Array, sourceStart: number, length: number): void;
+  /** Whether this thread reads batches through io_uring from now on: '' when it does, else why not. */
+  useRing(wanted: boolean): string;
+}
 
 /** The compiled reader when it loads here (the threads load the same file), else why not. */
 function loadable(addon: string | null): { path: string | null; module: Compiled | null; why: string } {
   if (!addon) return { path: null, module: null, why: 'MEDIMG_NATIVE_READER=0' };
   if (!existsSync(addon)) return { path: null, module: null, why: `${addon} is not built: see scripts/build-native.mjs` };
   try {
-    const m = createRequire(import.meta.url)(addon) as { readBatch?: unknown; copy?: unknown };
-    if (typeof m.readBatch !== 'function' || typeof m.copy !== 'function') return { path: null, module: null, why: `${addon} has no readBatch or copy` };
+    const m = createRequire(import.meta.url)(addon) as { readBatch?: unknown; copy?: unknown; useRing?: unknown };
+    if (typeof m.readBatch !== 'function' || typeof m.copy !== 'function' || typeof m.useRing !== 'function') return { path: null, module: null, why: `${addon} has no readBatch, copy or useRing` };
     return { path: addon, module: m as Compiled, why: '' };
   } catch (err) {
     return { path: null, module: null, why: `${addon} does not load: ${(err as Error).message.split('\n')[0]}` };
@@ -123,8 +127,11 @@ const shared = (size: number) => new Uint8Array(new SharedArrayBuffer(size));
  * typed arrays made six buffers per batch on each side, garbage that grew the reader's and the
  * server's memory by tens of MB over repeated downloads.
  */
-export function createSmallFilesRepo({ threads = 1, addon = null }: { threads?: number; addon?: string | null } = {}) {
+export function createSmallFilesRepo({ threads = 1, addon = null, ring = true }: { threads?: number; addon?: string | null; ring?: boolean } = {}) {
   const native = loadable(addon);
+  // Whether the reader threads will have io_uring: a ring tried here, on this thread, and let go.
+  const noRing = native.module ? (ring ? native.module.useRing(true) : 'MEDIMG_IO_URING=0') : '';
+  native.module?.useRing(false);
   const copy: Copy = native.module
     ? native.module.copy
     : (target, targetStart, source, sourceStart, length) => target.set(source.subarray(sourceStart, sourceStart + length), targetStart);
@@ -163,7 +170,7 @@ export function createSmallFilesRepo({ threads = 1, addon = null }: { threads?: 
 
   const start = (index: number) => {
     // Its heap holds a message at a time; the batches are outside it (shared buffers).
-    const w = new Worker(ENTRY, { workerData: { addon: native.path }, resourceLimits: { maxYoungGenerationSizeMb: 2, maxOldGenerationSizeMb: 32 } });
+    const w = new Worker(ENTRY, { workerData: { addon: native.path, ring }, resourceLimits: { maxYoungGenerationSizeMb: 2, maxOldGenerationSizeMb: 32 } });
     w.unref();
     w.on('message', (m: { id: number; failed: number; message: string }) => {
       const p = pending.get(m.id);
@@ -240,7 +247,7 @@ export function createSmallFilesRepo({ threads = 1, addon = null }: { threads?: 
     copy,
 
     /** How files are read: the compiled reader (scripts/build-native.mjs), or JavaScript and why. */
-    reader: native.path ? 'native' : `JavaScript (${native.why})`,
+    reader: native.path ? (noRing ? `native (one system call at a time: ${noRing})` : 'native (io_uring)') : `JavaScript (${native.why})`,
 
     async close(): Promise<void> {
       const all = workers.splice(0, threads, ...workers.map(() => null));
