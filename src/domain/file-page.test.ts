@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { filePageOf, lastPath, parseFilePage, pathAt, sha256At } from './file-page.js';
+import { filePageOf, lastPath, parseFilePage, pathAt, sameButTimes, sha256At } from './file-page.js';
 
 const SHA = 'a'.repeat(64);
 const record = (id: number | string, size: number | string, mtime: number | string, crc: string, path: string, sha = SHA) => `${id},${size},${mtime},${crc},${sha}\t${path}\0`;
@@ -44,5 +44,23 @@ describe('index pages as one string', () => {
       [1, 'a\tb', 3, 4.5, SHA, 15], [2, 'c', 0, 0, SHA, 0], [3, 'd', 0, 0, SHA, 0],
     ]);
     expect(p.noCrc).toEqual([1, 2]);
+  });
+
+  it('tells a page whose files changed only in modification time from one whose files changed', () => {
+    const rows = [
+      { id: 1, path: 'a/ü.txt', size: 3, mtime_ms: 5, sha256: SHA, crc32: '0000000f' },
+      { id: 2, path: 'b', size: 0, mtime_ms: 1700000000000, sha256: 'b'.repeat(64), crc32: null },
+    ];
+    const base = filePageOf(rows);
+    const other = (k: number, change: Record<string, unknown>) => filePageOf(rows.map((r, i) => (i === k ? { ...r, ...change } : r)));
+    // Times of other lengths move every record after them in the text.
+    expect(sameButTimes(base, other(0, { mtime_ms: 1700000000999 }))).toBe(true);
+    expect(sameButTimes(base, other(1, { mtime_ms: 0 }))).toBe(true);
+    expect(sameButTimes(base, base)).toBe(true);
+    const changed = [
+      other(0, { id: 9 }), other(0, { size: 4 }), other(0, { crc32: '0000000e' }), other(0, { crc32: null }), other(1, { crc32: '00000000' }),
+      other(0, { sha256: `${SHA.slice(1)}b` }), other(0, { path: 'a/u.txt' }), other(1, { path: 'bb' }), other(1, { path: 'c' }), filePageOf(rows.slice(0, 1)),
+    ];
+    for (const [i, p] of changed.entries()) expect(sameButTimes(base, p), `change ${i}`).toBe(false);
   });
 });

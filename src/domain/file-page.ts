@@ -112,3 +112,25 @@ export function parseFilePage(text: string, count: number): FilePage | null {
   }
   return i === text.length ? p : null;
 }
+
+/**
+ * Whether two pages hold the same files (ids, paths, sizes, CRC-32s and SHA-256s) and differ at
+ * most in modification times: what a re-indexing that touched files without changing them gives.
+ * Everything an archive's entries are made of is then the same.
+ */
+export function sameButTimes(a: FilePage, b: FilePage): boolean {
+  if (a.count !== b.count || a.noCrc.length !== b.noCrc.length) return false;
+  for (let i = 0; i < a.noCrc.length; i++) if (a.noCrc[i] !== b.noCrc[i]) return false;
+  const at = a.text;
+  const bt = b.text;
+  for (let k = 0; k < a.count; k++) {
+    if (a.ids[k] !== b.ids[k] || a.sizes[k] !== b.sizes[k] || a.crcs[k] !== b.crcs[k]) return false;
+    // The SHA-256, the tab and the path, compared in place.
+    const as = a.shaStart[k]!;
+    const bs = b.shaStart[k]!;
+    const len = a.pathEnd[k]! - as;
+    if (b.pathEnd[k]! - bs !== len) return false;
+    for (let i = 0; i < len; i++) if (at.charCodeAt(as + i) !== bt.charCodeAt(bs + i)) return false;
+  }
+  return true;
+}

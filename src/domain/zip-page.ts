@@ -12,7 +12,11 @@ export interface PlanEntry {
   crc32: number;
 }
 
-/** An entry whose content is made here: fixed bytes, or a header line plus lines (UTF-8) for each page of files. */
+/**
+ * An entry whose content is made here: fixed bytes, or a header line plus lines (UTF-8) for each
+ * page of files, made of the files' paths, sizes, CRC-32s or SHA-256s, never of their times (a page
+ * whose files changed only in time keeps its lines).
+ */
 export type Trailer =
   | { name: string; altName: string; bytes: Uint8Array }
   | { name: string; altName: string; header: string; lines: (page: FilePage) => Uint8Array };

@@ -6,7 +6,7 @@ import { filePageOf, pathAt } from './file-page.js';
 import { localHeaderLen } from './zip.js';
 import { type ArchiveGroup, planZip, StalePlanError, type Trailer, type ZipPlan } from './zip-plan.js';
 
-interface Row { path: string; data: Uint8Array; size?: number }
+interface Row { path: string; data: Uint8Array; size?: number; mtime?: number }
 const utf8 = new TextEncoder();
 const row = (path: string, content: string): Row => ({ path, data: utf8.encode(content) });
 const crcOf = (r: Row) => zlibCrc32(r.data);
@@ -21,7 +21,7 @@ function group(prefix: string, rows: Row[], trailers: Trailer[] = []) {
       g.calls++;
       const from = after === null ? 0 : g.rows.findIndex((r) => r.path === after) + 1;
       return filePageOf(g.rows.slice(from, from + limit).map((r, i) => ({
-        id: from + i, path: r.path, size: r.size ?? r.data.length, mtime_ms: 0, sha256: 'f'.repeat(64), crc32: crcOf(r).toString(16).padStart(8, '0'),
+        id: from + i, path: r.path, size: r.size ?? r.data.length, mtime_ms: r.mtime ?? 0, sha256: 'f'.repeat(64), crc32: crcOf(r).toString(16).padStart(8, '0'),
       })));
     },
     trailers,
@@ -226,6 +226,33 @@ print(json.dumps([[i.filename, i.compress_type, i.date_time[0], i.flag_bits & 0x
     const fresh = await render(await planOf([group('ds/', g.rows, [manifest, license])], 4));
     expect((await render(changed)).equals(fresh)).toBe(true);
     expect(JSON.parse(python(fresh, 'print(json.dumps(z.namelist()[-2:]))'))).toEqual(['ds/MANIFEST.tsv', 'ds/MEDIMG-LICENSE.txt']);
+  });
+
+  it('keeps what it worked out for a page whose files changed only in modification time, and streams them with the new times', async () => {
+    const rows = Array.from({ length: 12 }, (_, i) => row(`f${String(i).padStart(2, '0')}`, `content ${i}`));
+    let lineCalls = 0;
+    const counted: Trailer = { ...manifest, lines: (p) => { lineCalls++; return 'lines' in manifest ? manifest.lines(p) : new Uint8Array(0); } };
+    const g = group('ds/', rows, [counted]);
+    const first = await planOf([g], 4);
+    const bytes = await render(first, 0, first.total, 1000);
+    // Touched in every page (one to a time with more digits), nothing else changed.
+    g.rows = rows.map((r, i) => (i % 4 === 1 ? { ...r, mtime: 1_700_000_000_000 + i } : r));
+    lineCalls = 0;
+    const touched = await planOf([g], 4, first);
+    expect(lineCalls).toBe(0);
+    expect(touched.fingerprint).toBe(first.fingerprint);
+    expect((await render(touched, 0, touched.total, 1000)).equals(bytes)).toBe(true);
+    const times: number[] = [];
+    for await (const batch of touched.pieces(0, touched.total, 1000)) {
+      for (const p of batch) if (p.kind === 'run') for (let k = p.from; k < p.to; k++) times.push(p.files.mtimes[k]!);
+    }
+    expect(times).toEqual(g.rows.map((r) => r.mtime ?? 0));
+    // A content change in the same page still works its page out again.
+    g.rows = g.rows.map((r, i) => (i === 5 ? row(r.path, 'CHANGED!') : r));
+    const changed = await planOf([g], 4, touched);
+    expect(lineCalls).toBe(1);
+    expect(changed.fingerprint).not.toBe(first.fingerprint);
+    expect((await render(changed)).equals(await render(await planOf([group('ds/', g.rows, [manifest])], 4)))).toBe(true);
   });
 });
 

@@ -6,7 +6,7 @@
 // touches again, and refuses a page whose entries are no longer what was planned.
 import { crc32 } from 'node:zlib';
 import { centralHeaderLen, endRecords, localHeaderLen, MAX16, MAX32 } from './zip.js';
-import { lastPath } from './file-page.js';
+import { lastPath, sameButTimes } from './file-page.js';
 import { Fingerprint, utf8Length } from './zip-fingerprint.js';
 import { type ArchiveGroup, type Block, type Page, pageOf, type PlanPiece, type RowPage, trailerPaths, type TrailerBlock } from './zip-page.js';
 import { CACHED_PAGES, pieces } from './zip-pieces.js';
@@ -49,7 +49,7 @@ function heldPages(plan: ZipPlan | undefined): Map<string, Page> {
  * Plans the archive by reading every page once. `pageSize` files are held at a time. `previous`,
  * a plan of the same groups before their index changed: each page it kept is used again when the
  * index gives exactly the same files for it (the same text), instead of being worked out again
- * and kept twice.
+ * and kept twice, and what was worked out for it when only modification times changed.
  */
 export async function planZip(groups: ArchiveGroup[], pageSize = 1024, previous?: ZipPlan): Promise<ZipPlan> {
   const blocks: Block[] = [];
@@ -70,7 +70,12 @@ export async function planZip(groups: ArchiveGroup[], pageSize = 1024, previous?
       const files = await group.page(after, pageSize);
       if (files.count === 0) break;
       const old = before.get(pageKey(g, after));
-      const page = old && old.files.count === files.count && old.files.text === files.text ? old : pageOf(group, files, names);
+      // A page whose files differ at most in modification times keeps its names, lines and local
+      // headers (nothing of them depends on the time), with the new times for the checks at send time.
+      const page = !old ? pageOf(group, files, names)
+        : old.files.text === files.text ? old
+        : sameButTimes(old.files, files) ? { ...old, files }
+        : pageOf(group, files, names);
       for (const name of page.takes) taken.add(name);
       const block: RowPage = { kind: 'rows', group: g, after, count: files.count, fingerprint: page.fingerprint, lineBytes: group.trailers.map(() => 0), headerBytes: 0, start: pos, length: 0, cdStart: cd, cdLength: 0 };
       const { nameLens } = page;
