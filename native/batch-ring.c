@@ -15,7 +15,8 @@
 
 struct ring_reader {
   uring *ring;
-  char *names;       // the chunk's paths, each ended by a NUL, until its opens are done
+  char *names;       // the chunk's paths, each ended by a NUL, until its opens are done (room for
+                     // ENTRIES of the longest; only what is written becomes resident)
   int32_t fds[ENTRIES], results[ENTRIES];
   size_t at[ENTRIES];  // where file i's contents go in `into`
   uring_op ops[ENTRIES];
@@ -57,18 +58,19 @@ static void record(void *ctx, uint64_t user, int32_t result) {
 // of the first file that is not the indexed one (n: none) with its answer in *why, or -1 with
 // -errno in *why when the ring failed.
 static long chunk(ring_reader *r, const batch *b, size_t first, size_t n, int32_t *why) {
-  // Paths, up to the first one that cannot be a path.
+  // Paths one after the other (each ended by a NUL), up to the first one that cannot be a path.
   size_t limit = n, bad = n;
-  for (size_t i = 0; i < n; i++) {
-    int e = path_of(b, first + i, r->names + i * PATH_BYTES);
+  for (size_t i = 0, at = 0; i < n; i++) {
+    char *name = r->names + at;
+    int e = path_of(b, first + i, name);
     if (e) {
       limit = bad = i;
       *why = e;
       break;
     }
+    r->ops[i] = (uring_op){.op = URING_OPENAT, .fd = AT_FDCWD, .addr = name, .flags = OPEN_FLAGS, .user = i};
+    at += strlen(name) + 1;
   }
-  for (size_t i = 0; i < limit; i++)
-    r->ops[i] = (uring_op){.op = URING_OPENAT, .fd = AT_FDCWD, .addr = r->names + i * PATH_BYTES, .flags = OPEN_FLAGS, .user = i};
   int e = uring_run(r->ring, r->ops, (unsigned)limit, record, r->fds);
   if (e) {
     // Opens may still be in flight: their paths stay allocated (leaked) and nothing is closed.
