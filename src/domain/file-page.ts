@@ -36,8 +36,15 @@ export interface FilePage {
 
 export const pathAt = (p: FilePage, k: number) => p.text.slice(p.pathStart[k]!, p.pathEnd[k]!);
 export const sha256At = (p: FilePage, k: number) => p.text.slice(p.shaStart[k]!, p.pathStart[k]! - 1);
-/** The path after which the next page starts (keyset paging). */
-export const lastPath = (p: FilePage) => pathAt(p, p.count - 1);
+/**
+ * A string of its own with the same text. V8 makes a slice of 13 or more characters (what pathAt
+ * gives) a view that keeps the whole string it was cut from alive: a path kept after its page is
+ * gone must be copied, or every page's text stays in memory with it.
+ */
+export const ownString = (s: string): string => JSON.parse(JSON.stringify(s)) as string;
+
+/** The path after which the next page starts (keyset paging), kept by a plan for each page: a copy. */
+export const lastPath = (p: FilePage) => ownString(pathAt(p, p.count - 1));
 
 const emptyPage = (count: number, text: string): FilePage => ({
   count, text, pathStart: new Uint32Array(count), pathEnd: new Uint32Array(count), shaStart: new Uint32Array(count),

@@ -2,7 +2,7 @@
 // of index rows, and how a page is checked and measured (every path as a range of the page's
 // string: no string per file).
 import { isSafeEntryName, MAX16, writeLocalHeaderOf } from './zip.js';
-import { type FilePage, pathAt } from './file-page.js';
+import { type FilePage, ownString, pathAt } from './file-page.js';
 import { Fingerprint, isSafeSubPath, utf8Length } from './zip-fingerprint.js';
 
 export interface PlanEntry {
@@ -111,7 +111,7 @@ export function pageOf(group: ArchiveGroup, files: FilePage, trailers = trailerP
     fp.add(text, start, end);
     fp.num(size);
     fp.num(files.crcs[k]!);
-    if (trailerLens.has(end - start) && trailers.has(text.slice(start, end))) takes.push(group.prefix + text.slice(start, end));
+    if (trailerLens.has(end - start) && trailers.has(text.slice(start, end))) takes.push(ownString(group.prefix + text.slice(start, end)));
     nameLens[k] = nameLen;
   }
   const lines = group.trailers.map((t) => ('lines' in t ? t.lines(files) : NO_LINES));

@@ -1,4 +1,6 @@
 import { execFileSync } from 'node:child_process';
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import { crc32 as zlibCrc32 } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import { Fingerprint, utf8Length } from './zip-fingerprint.js';
@@ -253,6 +255,34 @@ print(json.dumps([[i.filename, i.compress_type, i.date_time[0], i.flag_bits & 0x
     expect(lineCalls).toBe(1);
     expect(changed.fingerprint).not.toBe(first.fingerprint);
     expect((await render(changed)).equals(await render(await planOf([group('ds/', g.rows, [manifest])], 4)))).toBe(true);
+  });
+
+  it('keeps a record per page, not the pages: its memory after planning does not grow with the number of files', async () => {
+    setFlagsFromString('--expose-gc');
+    const gc = runInNewContext('gc') as () => void;
+    // 150 pages of 1,024 files with long paths: ~60 MB of page text if a plan kept each page's
+    // text (a path cut from it and kept, as the next page's key, kept all of it).
+    const pages = 150;
+    const pathOf = (i: number) => `${'deep-folder/'.repeat(25)}file-${String(i).padStart(9, '0')}.dat`;
+    const big: ArchiveGroup = {
+      prefix: 'ds/',
+      trailers: [],
+      page: async (after, limit) => {
+        const from = after === null ? 0 : Number(after.slice(-13, -4)) + 1;
+        const n = Math.max(0, Math.min(limit, pages * 1024 - from));
+        return filePageOf(Array.from({ length: n }, (_, k) => ({ id: from + k, path: pathOf(from + k), size: 10, mtime_ms: 0, sha256: 'e'.repeat(64), crc32: '00000000' })));
+      },
+    };
+    const heap = () => {
+      gc();
+      return process.memoryUsage().heapUsed;
+    };
+    const before = heap();
+    const plan = await planZip([big], 1024);
+    const held = heap() - before;
+    expect(plan.entries).toBe(pages * 1024);
+    // The 16 pages kept for streaming (~7 MB) and a record per page; 62 MB before.
+    expect(held).toBeLessThan(20e6);
   });
 });
 
