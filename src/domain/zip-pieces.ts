@@ -125,7 +125,13 @@ export async function* pieces(groups: ArchiveGroup[], blocks: Block[], cache: Ma
           const len = page.lineBytes[e.trailer]!;
           if (lineAt + len > start) {
             const p = clip((await pageAt(page)).lines[e.trailer]!, lineAt);
-            if (p) out.push(p);
+            if (p) {
+              // A page's lines at a time: a batch of every page's lines held the whole manifest
+              // in memory (200,000 files: 22 MB, and the pages read again to make it).
+              out.push(p);
+              yield out;
+              out = [];
+            }
           }
           lineAt += len;
         }
@@ -163,7 +169,8 @@ export async function* pieces(groups: ArchiveGroup[], blocks: Block[], cache: Ma
         at += h.length;
       }
     }
-    if (out.length > 256) {
+    // A page's central headers (~100 KB) at a time, for the same reason.
+    if (b.kind === 'rows' || out.length > 256) {
       yield out;
       out = [];
     }

@@ -257,6 +257,25 @@ print(json.dumps([[i.filename, i.compress_type, i.date_time[0], i.flag_bits & 0x
     expect((await render(changed)).equals(await render(await planOf([group('ds/', g.rows, [manifest])], 4)))).toBe(true);
   });
 
+  it('hands out the manifest lines and the central directory a page at a time, whatever the number of pages', async () => {
+    const rows = Array.from({ length: 48 }, (_, i) => row(`folder/file-${String(i).padStart(4, '0')}.txt`, `c${i}`));
+    const plan = await planOf([group('ds/', rows, [manifest])], 4); // 12 pages of 4 files
+    const whole = await render(plan);
+    const sizes: number[] = [];
+    for await (const batch of plan.pieces(0, plan.total)) {
+      let bytes = 0;
+      for (const p of batch) {
+        if (p.kind !== 'bytes') continue;
+        bytes += p.bytes.length;
+      }
+      sizes.push(bytes);
+    }
+    // A page's lines are 4 x ~30 bytes, its central headers 4 x ~75: all 12 pages in one batch
+    // (~1.4 KB of lines, ~3.6 KB of central directory) held the whole of each in memory.
+    expect(Math.max(...sizes)).toBeLessThan(600);
+    expect(whole.length).toBe(plan.total);
+  });
+
   it('keeps a record per page, not the pages: its memory after planning does not grow with the number of files', async () => {
     setFlagsFromString('--expose-gc');
     const gc = runInNewContext('gc') as () => void;

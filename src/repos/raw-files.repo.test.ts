@@ -1,6 +1,8 @@
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, realpathSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createRawFilesRepo } from './raw-files.repo.js';
@@ -35,6 +37,23 @@ describe('folder resolver of an archive stream', () => {
     expect([resolve.folder(root, ''), resolve.folder(root, 'alias/b'), resolve.folder(root, 'out'), resolve.folder(root, 'gone')]).toEqual([
       { status: 'ok', prefix: `${realpathSync(root)}/` }, { status: 'ok', prefix: `${realpathSync(join(root, 'a', 'b'))}/` }, { status: 'outside' }, { status: 'missing', reason: 'ENOENT' },
     ]);
+  });
+
+  it('keeps its own copy of each folder it looked up, not the text the folder name was cut from', () => {
+    setFlagsFromString('--expose-gc');
+    const gc = runInNewContext('gc') as () => void;
+    const heap = () => {
+      gc();
+      return process.memoryUsage().heapUsed;
+    };
+    const resolve = createRawFilesRepo().folderResolver();
+    const before = heap();
+    // 100 folders, each named by a slice of a text of 1 MB of its own (as an index page's paths are).
+    for (let i = 0; i < 100; i++) {
+      const text = `${String(i).padStart(4, '0')}-folder/${'x'.repeat(1_000_000)}`;
+      resolve.folder(tmp, text.slice(0, 30));
+    }
+    expect(heap() - before).toBeLessThan(10e6); // 100 MB when the map's keys were made of the slices
   });
 });
 

@@ -2,6 +2,7 @@ import { closeSync, constants, fstatSync, openSync, read as readFd, realpathSync
 import { open, realpath } from 'node:fs/promises';
 import { sep } from 'node:path';
 import { crc32 } from 'node:zlib';
+import { ownString } from '../domain/file-page.js';
 
 export type FileCheck =
   | { status: 'ok'; absPath: string }
@@ -103,7 +104,9 @@ export function createRawFilesRepo() {
               d = { status: 'missing', reason: (err as NodeJS.ErrnoException).code ?? 'unreadable' };
             }
           }
-          dirs.set(key, d);
+          // A key of its own: `dir` is often cut from an index page's text, which a key made of the
+          // slice would keep alive for the whole stream, one page per folder.
+          dirs.set(ownString(key), d);
         }
         return d;
       };

@@ -1,5 +1,5 @@
 import type { AppError } from '../domain/errors.js';
-import { pathAt } from '../domain/file-page.js';
+import { ownString, pathAt } from '../domain/file-page.js';
 import { localHeaderLen } from '../domain/zip.js';
 import type { PlanPiece, RunPiece } from '../domain/zip-plan.js';
 import type { Copy, SmallBatchSource, SmallFilesBatch, SmallFilesRepo } from '../repos/small-files/small-files.repo.js';
@@ -97,7 +97,7 @@ export function archiveSmallFiles(small: SmallFilesRepo, limits: SmallFileLimits
     const start = pathStart[k]!;
     const dirLen = slash < start ? 0 : slash - start;
     if (r.group !== lastGroup || dirLen !== lastDir.length || !text.startsWith(lastDir, start)) {
-      lastDir = text.slice(start, start + dirLen);
+      lastDir = ownString(text.slice(start, start + dirLen)); // kept past its page: not a slice of the page's text
       lastGroup = r.group;
       lastFolder = folder(r.group, lastDir);
     }
