@@ -73,8 +73,12 @@ const utf8 = new TextEncoder();
 export interface Page {
   files: FilePage;
   nameLens: Uint32Array;
-  /** Per trailer: its lines for these files (empty for trailers of fixed bytes). */
-  lines: Uint8Array[];
+  /**
+   * Per trailer: its lines for these files (empty for trailers of fixed bytes), made when first
+   * asked for (linesOf): planning and the trailer need them, a page read again to send its files or
+   * its central headers does not.
+   */
+  lines: (Uint8Array | undefined)[];
   fingerprint: string;
   /** Names of the group's trailers that files of this page have (they take their other names). */
   takes: string[];
@@ -114,8 +118,13 @@ export function pageOf(group: ArchiveGroup, files: FilePage, trailers = trailerP
     if (trailerLens.has(end - start) && trailers.has(text.slice(start, end))) takes.push(ownString(group.prefix + text.slice(start, end)));
     nameLens[k] = nameLen;
   }
-  const lines = group.trailers.map((t) => ('lines' in t ? t.lines(files) : NO_LINES));
-  return { files, nameLens, lines, fingerprint: fp.digest(), takes };
+  return { files, nameLens, lines: group.trailers.map(() => undefined), fingerprint: fp.digest(), takes };
+}
+
+/** Trailer i's lines for the files of a page, made once per page. */
+export function linesOf(group: ArchiveGroup, page: Page, i: number): Uint8Array {
+  const t = group.trailers[i]!;
+  return (page.lines[i] ??= 'lines' in t ? t.lines(page.files) : NO_LINES);
 }
 
 /** Every file's local header, one after the other. */

@@ -2,7 +2,7 @@
 // files and runs of whole small files, reading again only the pages the range touches and
 // refusing a page whose entries are no longer what was planned.
 import { centralHeader, localHeader, localHeaderLen, writeCentralHeaderOf } from './zip.js';
-import { type Block, localHeads, type Page, pageOf, pieceOf, type PlanPiece, type RowPage, type RunPiece, type Span, StalePlanError, type ArchiveGroup } from './zip-page.js';
+import { type Block, linesOf, localHeads, type Page, pageOf, pieceOf, type PlanPiece, type RowPage, type RunPiece, type Span, StalePlanError, type ArchiveGroup } from './zip-page.js';
 
 const utf8 = new TextEncoder();
 /** Pages a plan keeps (the first ones read while planning, then the last ones read again). */
@@ -124,7 +124,7 @@ export async function* pieces(groups: ArchiveGroup[], blocks: Block[], cache: Ma
           if (page.kind !== 'rows' || page.group !== b.group || lineAt >= stop) continue;
           const len = page.lineBytes[e.trailer]!;
           if (lineAt + len > start) {
-            const p = clip((await pageAt(page)).lines[e.trailer]!, lineAt);
+            const p = clip(linesOf(groups[b.group]!, await pageAt(page), e.trailer), lineAt);
             if (p) {
               // A page's lines at a time: a batch of every page's lines held the whole manifest
               // in memory (200,000 files: 22 MB, and the pages read again to make it).

@@ -8,7 +8,7 @@ import { crc32 } from 'node:zlib';
 import { centralHeaderLen, endRecords, localHeaderLen, MAX16, MAX32 } from './zip.js';
 import { lastPath, sameButTimes } from './file-page.js';
 import { Fingerprint, utf8Length } from './zip-fingerprint.js';
-import { type ArchiveGroup, type Block, type Page, pageOf, type PlanPiece, type RowPage, trailerPaths, type TrailerBlock } from './zip-page.js';
+import { type ArchiveGroup, type Block, linesOf, type Page, pageOf, type PlanPiece, type RowPage, trailerPaths, type TrailerBlock } from './zip-page.js';
 import { CACHED_PAGES, pieces } from './zip-pieces.js';
 
 const utf8 = new TextEncoder();
@@ -89,7 +89,7 @@ export async function planZip(groups: ArchiveGroup[], pageSize = 1024, previous?
       // Manifest-like trailers: this page's lines, encoded once.
       group.trailers.forEach((t, i) => {
         if (!('lines' in t)) return;
-        const text = page.lines[i]!;
+        const text = linesOf(group, page, i);
         const acc = lines[i]!;
         acc.size += text.length;
         block.lineBytes[i] = text.length;
