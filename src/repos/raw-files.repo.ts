@@ -165,7 +165,7 @@ export function createRawFilesRepo() {
 
     /** CRC-32 of a whole file, 8 lowercase hex digits (for rows indexed before files.crc32 existed). */
     async crc32File(absPath: string): Promise<string> {
-      const fh = await open(absPath, constants.O_RDONLY | constants.O_NOFOLLOW);
+      const fh = await open(absPath, OPEN_FLAGS);
       try {
         const buf = Buffer.allocUnsafe(CHUNK);
         let crc = 0;
