@@ -65,6 +65,10 @@ export function openSqlite(file: string): Db {
   sqlite.pragma('journal_mode = WAL');
   sqlite.pragma('foreign_keys = ON');
   sqlite.pragma('busy_timeout = 5000');
+  // A page cache of 4 MB instead of better-sqlite3's 16 MB: reading the index of a dataset of
+  // 200,000 files filled all 16 MB of it for good (server RSS +16 MB); the operating system caches
+  // the file anyway.
+  sqlite.pragma('cache_size = -4000');
   const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: preparedOnce(sqlite) }) });
   sqliteHandles.set(db, sqlite);
   return db;
