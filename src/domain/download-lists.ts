@@ -1,7 +1,7 @@
 import { type Card, COMMERCIAL_USE, MANIFEST_HEADER } from '../../contract/index.js';
 import { licenseLabel } from './citation.js';
 import { isSafeEntryName } from './zip.js';
-import { hasControl, writeUtf8 } from './zip-fingerprint.js';
+import { hasControl, utf8Length, writeUtf8 } from './zip-fingerprint.js';
 import type { FilePage } from './file-page.js';
 
 /** A mirrored file as downloads see it: addressed by id, named by slug + indexed relative path. */
@@ -62,34 +62,41 @@ export const ARCHIVE_MANIFEST_HEADER = 'path\tsize\tsha256\n';
  */
 export function archiveManifestLines(page: FilePage): Uint8Array {
   const { text, pathStart, pathEnd, shaStart, sizes } = page;
-  let room = 0;
-  for (let k = 0; k < page.count; k++) room += 3 * (pathEnd[k]! - shaStart[k]!) + 20;
-  // Written into room for the worst case (3 bytes per UTF-16 unit), then copied out at its size:
-  // a view of the room kept ~3 times the lines' bytes alive with every page (300 KB for 110 KB).
-  if (linesRoom.length < room) linesRoom = new Uint8Array(Math.max(room, 2 * linesRoom.length));
-  const b = linesRoom;
-  let p = 0;
+  // Measured first, so that the lines are made at their size (a page's lines are kept with it).
+  const listable = new Uint8Array(page.count);
+  let bytes = 0;
   for (let k = 0; k < page.count; k++) {
     if (!isListableRange(text, pathStart[k]!, pathEnd[k]!)) continue;
+    listable[k] = 1;
+    // Path, tab, size, tab, SHA-256 (hex: a byte per character, ending at the tab before the path), newline.
+    bytes += utf8Length(text, pathStart[k]!, pathEnd[k]!) + decimalLength(sizes[k]!) + (pathStart[k]! - 1 - shaStart[k]!) + 3;
+  }
+  const b = new Uint8Array(bytes);
+  let p = 0;
+  for (let k = 0; k < page.count; k++) {
+    if (!listable[k]) continue;
     p += writeUtf8(b, p, text, pathStart[k]!, pathEnd[k]!);
     b[p++] = 0x09;
     p += writeDecimal(b, p, sizes[k]!);
     b[p++] = 0x09;
-    // The SHA-256 in hex ends one character (the tab) before the path.
     p += writeUtf8(b, p, text, shaStart[k]!, pathStart[k]! - 1);
     b[p++] = 0x0a;
   }
-  return b.slice(0, p);
+  return b;
 }
 
-/** The room archiveManifestLines writes into, reused (it copies its lines out before it returns). */
-let linesRoom = new Uint8Array(0);
+/** Digits of a whole number >= 0 in decimal (anything else: the length of its text). */
+function decimalLength(n: number): number {
+  if (!Number.isSafeInteger(n) || n < 0) return utf8Length(String(n));
+  let digits = 1;
+  for (let x = n; x >= 10; x = Math.floor(x / 10)) digits++;
+  return digits;
+}
 
 /** Writes a whole number >= 0 (a file size) in decimal at p; returns the digits written. */
 function writeDecimal(b: Uint8Array, p: number, n: number): number {
   if (!Number.isSafeInteger(n) || n < 0) return writeUtf8(b, p, String(n));
-  let digits = 1;
-  for (let x = n; x >= 10; x = Math.floor(x / 10)) digits++;
+  const digits = decimalLength(n);
   for (let i = digits - 1, x = n; i >= 0; i--, x = Math.floor(x / 10)) b[p + i] = 48 + (x % 10);
   return digits;
 }
