@@ -13,7 +13,7 @@
 #define st_mtim st_mtimespec
 #endif
 
-int open_file(const char *path) {
+static int open_file(const char *path) {
   int fd = open(path, OPEN_FLAGS);
   return fd < 0 ? -errno : fd;
 }

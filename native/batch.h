@@ -28,7 +28,6 @@ typedef struct {
 } batch;
 
 // batch.c: the rules for one file, and the batch read one system call at a time.
-int open_file(const char *path);
 int check_stat(int fd, size_t size, double mtime);
 int read_rest(int fd, uint8_t *to, size_t size, size_t got);
 int path_of(const batch *b, size_t i, char *to);

@@ -11,16 +11,16 @@
 // request that uses them (again when one grows); { forget: slot } drops them.
 // Reply: { id, failed: -1 | index, message }; `data` then holds head 0, file 0, head 1, file 1, ...
 // A file is refused when it is a symlink (O_NOFOLLOW), not a regular file (opened with O_NONBLOCK,
-// so that a FIFO is refused instead of blocking the thread), or its size or
-// modification time is not the indexed one (the test re-ingestion uses to decide that a file
-// changed; an fstat costs ~0.3 us, a CRC-32 of the contents cost 4-5 us per 8 KiB, half of all
-// the work per file); the reply then holds the files before it.
+// so that a FIFO is refused instead of blocking the thread), or its size or modification time is
+// not the indexed one (the test re-ingestion uses to decide that a file changed; an fstat costs
+// ~0.3 us, a CRC-32 of the contents cost 4-5 us per 8 KiB, half of all the work per file); the
+// reply then holds the files before it.
 //
-// workerData.addon, when set, is the compiled native/small-files.c: the same heads, open, fstat,
+// workerData.addon, when set, is the compiled native/ (small-files.c): the same heads, open, fstat,
 // read and close for a whole batch in one call, without a string or a Stats object per file
 // (~3 us per 8 KiB file instead of 5.8-7.2 us; through io_uring, where the kernel allows it, the
-// opens, reads and closes of a batch take a few system calls instead of one per file). Without it (no C compiler where MedImg was
-// installed) the same checks run here in JavaScript.
+// opens, reads and closes of a batch take a few system calls instead of one per file). Without it
+// (no C compiler where MedImg was installed) the same checks run here in JavaScript.
 import { closeSync, constants, fstatSync, openSync, readSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { constants as os } from 'node:os';
