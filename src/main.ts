@@ -98,8 +98,10 @@ export function createServices(db: Db, opts: { thumbDir?: string; makeThumbnails
       files, mirrors, jobs, versions: createVersionsRepo(db), datasetExists, walk: walkDataset, realFolder, readText: readTextBounded, probe, startProbes, ownerAlive,
     }),
     versions: createVersionsService({ versions: createVersionsRepo(db), datasetExists }),
-    /** How archive downloads read small files (logged at start). */
-    smallFileReader: small.reader,
+    /** How archive downloads read small files (logged at start; asking tries an io_uring ring once). */
+    get smallFileReader(): string {
+      return small.reader;
+    },
     async close() {
       await pool?.close();
       await previews.render.close();

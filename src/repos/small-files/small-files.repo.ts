@@ -129,9 +129,16 @@ const shared = (size: number) => new Uint8Array(new SharedArrayBuffer(size));
  */
 export function createSmallFilesRepo({ threads = 1, addon = null, ring = true }: { threads?: number; addon?: string | null; ring?: boolean } = {}) {
   const native = loadable(addon);
-  // Whether the reader threads will have io_uring: a ring tried here, on this thread, and let go.
-  const noRing = native.module ? (ring ? native.module.useRing(true) : 'MEDIMG_IO_URING=0') : '';
-  native.module?.useRing(false);
+  // Why the reader threads will not have io_uring ('' when they will): a ring tried on this thread
+  // and let go, when first asked (the server's log; other commands never ask).
+  let noRing: string | undefined;
+  const whyNoRing = (m: Compiled) => {
+    if (noRing === undefined) {
+      noRing = ring ? m.useRing(true) : 'MEDIMG_IO_URING=0';
+      m.useRing(false);
+    }
+    return noRing;
+  };
   const copy: Copy = native.module
     ? native.module.copy
     : (target, targetStart, source, sourceStart, length) => target.set(source.subarray(sourceStart, sourceStart + length), targetStart);
@@ -247,7 +254,11 @@ export function createSmallFilesRepo({ threads = 1, addon = null, ring = true }:
     copy,
 
     /** How files are read: the compiled reader (scripts/build-native.mjs), or JavaScript and why. */
-    reader: native.path ? (noRing ? `native (one system call at a time: ${noRing})` : 'native (io_uring)') : `JavaScript (${native.why})`,
+    get reader(): string {
+      if (!native.module) return `JavaScript (${native.why})`;
+      const why = whyNoRing(native.module);
+      return why ? `native (one system call at a time: ${why})` : 'native (io_uring)';
+    },
 
     async close(): Promise<void> {
       const all = workers.splice(0, threads, ...workers.map(() => null));
