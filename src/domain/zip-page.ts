@@ -42,7 +42,11 @@ export interface FilePiece extends PlanEntry { kind: 'file'; group: number; path
  * bytes): the headers one after the other are heads[headFrom, headTo). One piece for a stretch of
  * small files instead of one each.
  */
-export interface RunPiece { kind: 'run'; group: number; prefix: string; files: FilePage; nameLens: Uint32Array; from: number; to: number; heads: Uint8Array; headFrom: number; headTo: number }
+export interface RunPiece {
+  kind: 'run'; group: number; prefix: string; files: FilePage; nameLens: Uint32Array; from: number; to: number; heads: Uint8Array; headFrom: number; headTo: number;
+  /** Where the run's bytes (headers and contents) start in the plan's pack, when all its files are packed (see ZipPlan.pack); else -1. */
+  packAt: number;
+}
 /** What a byte range is made of: literal bytes, part of a file, or a run of whole small files. */
 export type PlanPiece = { kind: 'bytes'; bytes: Uint8Array } | FilePiece | RunPiece;
 
@@ -57,6 +61,8 @@ export interface RowPage extends Span {
   lineBytes: number[];
   /** Bytes of its local headers. */
   headerBytes: number;
+  /** Where its first packed file (header and content) starts in the plan's pack. */
+  packStart: number;
 }
 export interface TrailerBlock extends Span { kind: 'trailers'; group: number; entries: (PlanEntry & { headerOffset: number; nameLen: number; trailer: number })[] }
 export type Block = RowPage | TrailerBlock;

@@ -22,7 +22,7 @@ function firstBlock(blocks: Span[], at: number, central: boolean): number {
   return lo;
 }
 
-export async function* pieces(groups: ArchiveGroup[], blocks: Block[], cache: Map<RowPage, Page>, z: { cdOffset: number; end: Uint8Array; total: number }, pageSize: number, start: number, stop: number, runMax: number): AsyncGenerator<PlanPiece[]> {
+export async function* pieces(groups: ArchiveGroup[], blocks: Block[], cache: Map<RowPage, Page>, z: { cdOffset: number; end: Uint8Array; total: number; packMax: number }, pageSize: number, start: number, stop: number, runMax: number): AsyncGenerator<PlanPiece[]> {
   if (start < 0 || stop > z.total || start > stop) throw new RangeError(`Bad range ${start}-${stop} of ${z.total}`);
   // Pages read again are checked against the plan; up to CACHED_PAGES are kept (the central
   // directory right after the data, and the manifest lines, reuse them).
@@ -61,15 +61,18 @@ export async function* pieces(groups: ArchiveGroup[], blocks: Block[], cache: Ma
       // The page's local headers, made once and kept with the page (a cached page is streamed again).
       const heads = (page.heads ??= localHeads(prefix, page, b.headerBytes));
       let hp = 0;
+      let pp = b.packStart;
       let run: RunPiece | null = null;
       for (let k = 0; k < files.count; k++) {
         const size = files.sizes[k]!;
         const headLen = localHeaderLen(nameLens[k]!, size);
+        const packed = z.packMax > 0 && size <= z.packMax;
         if (at + headLen + size > start) {
           if (at >= stop) break;
           if (runMax > 0 && size <= runMax && at >= start && at + headLen + size <= stop) {
-            if (!run) {
-              run = { kind: 'run', group: b.group, prefix, files, nameLens, from: k, to: k, heads, headFrom: hp, headTo: hp };
+            // A run is all packed files or none.
+            if (!run || (run.packAt >= 0) !== packed) {
+              run = { kind: 'run', group: b.group, prefix, files, nameLens, from: k, to: k, heads, headFrom: hp, headTo: hp, packAt: packed ? pp : -1 };
               out.push(run);
             }
             run.to = k + 1;
@@ -101,6 +104,7 @@ export async function* pieces(groups: ArchiveGroup[], blocks: Block[], cache: Ma
         }
         hp += headLen;
         at += headLen + size;
+        if (packed) pp += headLen + size;
       }
     } else {
       for (const e of b.entries) {

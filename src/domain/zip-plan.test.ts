@@ -6,7 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { Fingerprint, utf8Length } from './zip-fingerprint.js';
 import { filePageOf, pathAt } from './file-page.js';
 import { localHeaderLen } from './zip.js';
-import { type ArchiveGroup, planZip, StalePlanError, type Trailer, type ZipPlan } from './zip-plan.js';
+import { type ArchiveGroup, planZip, type RunPiece, StalePlanError, type Trailer, type ZipPlan } from './zip-plan.js';
 
 interface Row { path: string; data: Uint8Array; size?: number; mtime?: number }
 const utf8 = new TextEncoder();
@@ -140,6 +140,69 @@ print(json.dumps([[i.filename, i.compress_type, i.date_time[0], i.flag_bits & 0x
         expect((await render(plan, s, e, runMax)).equals(whole.subarray(s, e))).toBe(true);
       }
     }
+  });
+
+  it('packs the files of at most packMax bytes with their headers in archive order, and every run of them in any range says where it is in the pack', async () => {
+    const rows = [...files(), ...Array.from({ length: 40 }, (_, i) => row(`d${i % 3}/f${String(i).padStart(2, '0')}`, 'y'.repeat((i * 53) % 300)))];
+    const groups = () => [group('ds/', rows, [manifest, license]), group('other/', [row('b', 'bee'), row('c', ''), row('d', 'd'.repeat(500))], [license])];
+    const plan = await planZip(groups(), 16, undefined, 100);
+    const whole = await render(Object.assign(await planZip(groups(), 16), { groups: groups() }));
+    // The pack read off the archive itself: each local header (30 bytes + name) and its content, for files of <= 100 bytes.
+    const trailers = new Set(['ds/MANIFEST.tsv', 'ds/LICENSE.txt', 'other/LICENSE.txt']);
+    const expected: Buffer[] = [];
+    let packed = 0;
+    for (let at = 0; whole.readUInt32LE(at) === 0x04034b50;) {
+      const size = whole.readUInt32LE(at + 18);
+      const nameLen = whole.readUInt16LE(at + 26);
+      const len = 30 + nameLen + whole.readUInt16LE(at + 28) + size;
+      if (size <= 100 && !trailers.has(whole.toString('utf8', at + 30, at + 30 + nameLen))) {
+        expected.push(whole.subarray(at, at + len));
+        packed++;
+      }
+      at += len;
+    }
+    const pack = Buffer.concat(expected);
+    expect(plan.pack).toEqual({ max: 100, files: packed, bytes: pack.length });
+    expect(packed).toBeGreaterThan(12);
+    // packPieces: the packed runs one after the other are the pack.
+    const content = (g: number, path: string) => Buffer.from(groups()[g]!.rows.find((r) => r.path === path)!.data);
+    const bytesOf = (p: RunPiece) => {
+      const out: Buffer[] = [];
+      for (let k = p.from, hp = p.headFrom; k < p.to; k++) {
+        const headLen = localHeaderLen(p.nameLens[k]!, p.files.sizes[k]!);
+        out.push(Buffer.from(p.heads.subarray(hp, hp + headLen)), content(p.group, pathAt(p.files, k)));
+        hp += headLen;
+      }
+      return Buffer.concat(out);
+    };
+    const fromRuns: Buffer[] = [];
+    for await (const batch of plan.packPieces()) for (const p of batch) if (p.kind === 'run') fromRuns.push(bytesOf(p));
+    expect(Buffer.concat(fromRuns).equals(pack)).toBe(true);
+    // Any range, any run size: a run is all packed (and is its slice of the pack) or none.
+    let checked = 0;
+    for (const runMax of [50, 100, 1000]) {
+      for (let s = 0; s < plan.total; s += 89) {
+        const e = Math.min(plan.total, s + 1 + ((s * 13) % 3000));
+        for await (const batch of plan.pieces(s, e, runMax)) {
+          for (const p of batch) {
+            if (p.kind !== 'run') continue;
+            const sizes = Array.from(p.files.sizes.subarray(p.from, p.to));
+            if (p.packAt < 0) expect(sizes.every((n) => n > 100)).toBe(true);
+            else {
+              expect(sizes.every((n) => n <= 100)).toBe(true);
+              const b = bytesOf(p);
+              expect(b.equals(pack.subarray(p.packAt, p.packAt + b.length))).toBe(true);
+              checked++;
+            }
+          }
+        }
+      }
+    }
+    expect(checked).toBeGreaterThan(50);
+    // No pack: no packed runs.
+    const none = await planZip(groups(), 16);
+    expect(none.pack).toEqual({ max: 0, files: 0, bytes: 0 });
+    for await (const batch of none.pieces(0, none.total, 1000)) for (const p of batch) if (p.kind === 'run') expect(p.packAt).toBe(-1);
   });
 
   it('seeks: a range inside one file reads at most the page that holds it, and yields just that slice', async () => {

@@ -26,6 +26,15 @@ export interface ZipPlan {
    * each stretch of them in a page); with runMax 0 (the default) every file is a piece of its own.
    */
   pieces(start: number, end: number, runMax?: number): AsyncGenerator<PlanPiece[]>;
+  /**
+   * The pack: every file of at most `max` bytes (0: none), in archive order, each preceded by its
+   * local header, one after the other: `files` files, `bytes` bytes. A run of such files (pieces()
+   * with runMax >= max) says where its bytes are in it, so that a stored copy of the pack can stand
+   * in for reading each file.
+   */
+  pack: { max: number; files: number; bytes: number };
+  /** The pack's files as runs, in order (with pieces for the other files between them). */
+  packPieces(): AsyncGenerator<PlanPiece[]>;
 }
 
 /** Each plan's blocks and the pages it holds (up to CACHED_PAGES). */
@@ -51,7 +60,7 @@ function heldPages(plan: ZipPlan | undefined): Map<string, Page> {
  * index gives exactly the same files for it (the same text), instead of being worked out again
  * and kept twice, and what was worked out for it when only modification times changed.
  */
-export async function planZip(groups: ArchiveGroup[], pageSize = 1024, previous?: ZipPlan): Promise<ZipPlan> {
+export async function planZip(groups: ArchiveGroup[], pageSize = 1024, previous?: ZipPlan, packMax = 0): Promise<ZipPlan> {
   const blocks: Block[] = [];
   // The first pages read here are kept for the stream: a dataset of up to CACHED_PAGES pages is read once.
   const cache = new Map<RowPage, Page>();
@@ -59,6 +68,8 @@ export async function planZip(groups: ArchiveGroup[], pageSize = 1024, previous?
   let pos = 0;
   let cd = 0;
   let entries = 0;
+  let packPos = 0;
+  let packFiles = 0;
   const all = new Fingerprint();
   for (let g = 0; g < groups.length; g++) {
     const group = groups[g]!;
@@ -77,7 +88,7 @@ export async function planZip(groups: ArchiveGroup[], pageSize = 1024, previous?
         : sameButTimes(old.files, files) ? { ...old, files }
         : pageOf(group, files, names);
       for (const name of page.takes) taken.add(name);
-      const block: RowPage = { kind: 'rows', group: g, after, count: files.count, fingerprint: page.fingerprint, lineBytes: group.trailers.map(() => 0), headerBytes: 0, start: pos, length: 0, cdStart: cd, cdLength: 0 };
+      const block: RowPage = { kind: 'rows', group: g, after, count: files.count, fingerprint: page.fingerprint, lineBytes: group.trailers.map(() => 0), headerBytes: 0, packStart: packPos, start: pos, length: 0, cdStart: cd, cdLength: 0 };
       const { nameLens } = page;
       for (let k = 0; k < files.count; k++) {
         const size = files.sizes[k]!;
@@ -85,6 +96,10 @@ export async function planZip(groups: ArchiveGroup[], pageSize = 1024, previous?
         const headLen = localHeaderLen(nameLens[k]!, size);
         block.headerBytes += headLen;
         pos += headLen + size;
+        if (packMax > 0 && size <= packMax) {
+          packPos += headLen + size;
+          packFiles++;
+        }
       }
       // Manifest-like trailers: this page's lines, encoded once.
       group.trailers.forEach((t, i) => {
@@ -124,7 +139,25 @@ export async function planZip(groups: ArchiveGroup[], pageSize = 1024, previous?
   const end = endRecords({ count: entries, cdOffset, cdSize: cd, zip64End });
   const total = cdOffset + cd + end.length;
   all.add(`${entries}\t${total}\n`);
-  const plan: ZipPlan = { total, entries, fingerprint: all.digest(), pieces: (start, stop, runMax = 0) => pieces(groups, blocks, cache, { cdOffset, end, total }, pageSize, start, stop, runMax) };
+  const z = { cdOffset, end, total, packMax };
+  const plan: ZipPlan = {
+    total,
+    entries,
+    fingerprint: all.digest(),
+    pieces: (start, stop, runMax = 0) => pieces(groups, blocks, cache, z, pageSize, start, stop, runMax),
+    pack: { max: packMax, files: packFiles, bytes: packPos },
+    // Each group's files (its row pages: from the first one to its trailers), with runs of packed files.
+    async* packPieces() {
+      if (packFiles === 0) return;
+      let from = 0;
+      for (const b of blocks) {
+        if (b.kind === 'trailers') {
+          if (b.start > from) yield* pieces(groups, blocks, cache, z, pageSize, from, b.start, packMax);
+          from = b.start + b.length;
+        }
+      }
+    },
+  };
   planPages.set(plan, { blocks, cache });
   return plan;
 }

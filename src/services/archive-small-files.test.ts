@@ -72,7 +72,7 @@ function runOf(paths: string[], sizes: number[], from = 0, to = paths.length, gr
   for (let k = 0; k < from; k++) headFrom += 30 + nameLens[k]!;
   let headTo = headFrom;
   for (let k = from; k < to; k++) headTo += 30 + nameLens[k]!;
-  return { kind: 'run', group, prefix: 'ds/', files, nameLens, from, to, heads, headFrom, headTo };
+  return { kind: 'run', group, prefix: 'ds/', files, nameLens, from, to, heads, headFrom, headTo, packAt: -1 };
 }
 const H = (i: number, path: string) => String.fromCharCode(65 + i).repeat(33 + Buffer.byteLength(path));
 
