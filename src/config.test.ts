@@ -29,6 +29,14 @@ describe('loadConfig', () => {
     expect([loadConfig({}).ioUring, loadConfig({ MEDIMG_IO_URING: '1' }).ioUring, loadConfig({ MEDIMG_IO_URING: '0' }).ioUring]).toEqual([true, true, false]);
   });
 
+  it('keeps up to MEDIMG_ARCHIVE_PACK_MB megabytes of archive packs (1024 by default, 0: none), and refuses anything but a whole number', () => {
+    expect([loadConfig({}).archivePackBytes, loadConfig({ MEDIMG_ARCHIVE_PACK_MB: '0' }).archivePackBytes, loadConfig({ MEDIMG_ARCHIVE_PACK_MB: '20' }).archivePackBytes])
+      .toEqual([1024 * 1024 * 1024, 0, 20 * 1024 * 1024]);
+    for (const bad of ['-1', '1.5', '1G', ' 1', '1e3', '9999999999']) {
+      expect(() => loadConfig({ MEDIMG_ARCHIVE_PACK_MB: bad })).toThrow(/MEDIMG_ARCHIVE_PACK_MB must be a whole number of megabytes/);
+    }
+  });
+
   it('reads PORT, HOST, MEDIMG_DATA_DIR and DATABASE_URL', () => {
     const c = loadConfig({ PORT: '8080', HOST: '0.0.0.0', MEDIMG_DATA_DIR: '/srv/medimg', DATABASE_URL: 'sqlite:///var/lib/m.db' });
     expect(c).toMatchObject({ port: 8080, host: '0.0.0.0', dataDir: '/srv/medimg', sqliteFile: '/var/lib/m.db' });

@@ -29,6 +29,11 @@ export interface Config {
   readonly nativeReader: string | null;
   /** Whether the compiled reader may read batches through io_uring where the kernel allows it (MEDIMG_IO_URING). */
   readonly ioUring: boolean;
+  /**
+   * Total size of the stored packs of archives' small files (MEDIMG_ARCHIVE_PACK_MB, default 1024;
+   * 0: no packs, every small file is read at each download).
+   */
+  readonly archivePackBytes: number;
   /** Upstream update checks: interval (0 = no schedule), base URL overrides per adapter, optional Kaggle credentials, User-Agent. */
   readonly updates: UpdatesConfig;
 }
@@ -82,6 +87,12 @@ function demo(value: string | undefined, fromProcess: boolean): boolean {
 }
 
 /** A switch that is on unless set to 0. */
+function megabytes(name: string, value: string | undefined, dflt: number): number {
+  if (value === undefined || value === '') return dflt * 1024 * 1024;
+  if (!/^\d{1,9}$/.test(value)) throw new ConfigError(`${name} must be a whole number of megabytes (0 turns it off), got "${value}"`);
+  return Number(value) * 1024 * 1024;
+}
+
 function onUnlessZero(name: string, value: string | undefined): boolean {
   if (value === undefined || value === '' || value === '1') return true;
   if (value === '0') return false;
@@ -165,6 +176,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     server: server(env.MEDIMG_SERVER),
     nativeReader: onUnlessZero('MEDIMG_NATIVE_READER', env.MEDIMG_NATIVE_READER) ? resolve(PACKAGE_ROOT, 'build/small-files.node') : null,
     ioUring: onUnlessZero('MEDIMG_IO_URING', env.MEDIMG_IO_URING),
+    archivePackBytes: megabytes('MEDIMG_ARCHIVE_PACK_MB', env.MEDIMG_ARCHIVE_PACK_MB, 1024),
     updates: updatesConfig(env, `http://${host}:${port(env.PORT)}`),
   });
 }

@@ -22,6 +22,7 @@ import { createViewersService } from './services/viewers.service.js';
 import { createDownloadsRepo } from './repos/downloads.repo.js';
 import { createRawFilesRepo } from './repos/raw-files.repo.js';
 import { createSmallFilesRepo } from './repos/small-files/small-files.repo.js';
+import { createArchivePacksRepo } from './repos/archive-packs.repo.js';
 import { createDownloadsService } from './services/downloads.service.js';
 import { createSelectionsService } from './services/selections.service.js';
 import { createHttpDownloadRepo } from './repos/http-download.repo.js';
@@ -41,11 +42,15 @@ import { createUpdatesService } from './services/updates.service.js';
 import { createVersionsRepo } from './repos/versions.repo.js';
 import { createVersionsService } from './services/versions.service.js';
 
+// Archive packs hold files of up to 64 KiB (for them, opening, checking and closing each file
+// costs more than copying it), for archives of at least 1,024 such files (a page of the index).
+const PACK_LIMITS = { maxFile: 64 * 1024, minFiles: 1024 };
+
 /**
  * Composition root: config -> db -> repos -> services. Nothing here runs on import.
  * The probe pool (worker threads) is created on first use, so the API alone starts none.
  */
-export function createServices(db: Db, opts: { thumbDir?: string; makeThumbnails?: boolean; updates?: UpdatesConfig; now?: () => Date; previewDir?: string; ffmpeg?: string; nativeReader?: string | null; ioUring?: boolean } = {}) {
+export function createServices(db: Db, opts: { thumbDir?: string; makeThumbnails?: boolean; updates?: UpdatesConfig; now?: () => Date; previewDir?: string; ffmpeg?: string; nativeReader?: string | null; ioUring?: boolean; packDir?: string; packBytes?: number } = {}) {
   const datasets = createDatasetsRepo(db);
   const files = createFilesRepo(db);
   const mirrors = createMirrorsRepo(db);
@@ -66,6 +71,7 @@ export function createServices(db: Db, opts: { thumbDir?: string; makeThumbnails
       if (json === undefined) throw new NotFoundError(`No dataset with slug "${slug}"`);
       return JSON.parse(json) as Card;
     },
+    packStore: opts.packDir && opts.packBytes ? { repo: createArchivePacksRepo(opts.packDir), limits: { ...PACK_LIMITS, capBytes: opts.packBytes } } : undefined,
   });
   const updatesService = createUpdatesService({
     updates: createUpdatesRepo(db), jobs, owner: processOwner(), now: opts.now,
@@ -103,6 +109,7 @@ export function createServices(db: Db, opts: { thumbDir?: string; makeThumbnails
       return small.reader;
     },
     async close() {
+      await downloadsService.close();
       await pool?.close();
       await previews.render.close();
       await small.close();
@@ -116,7 +123,7 @@ export async function openInstance(config: Config) {
   const db = openSqlite(config.sqliteFile);
   try {
     await migrateToLatest(db);
-    const services = createServices(db, { thumbDir: join(config.dataDir, 'thumbnails'), makeThumbnails: config.thumbnails, updates: config.updates, previewDir: join(config.dataDir, 'previews'), ffmpeg: config.ffmpeg, nativeReader: config.nativeReader, ioUring: config.ioUring });
+    const services = createServices(db, { thumbDir: join(config.dataDir, 'thumbnails'), makeThumbnails: config.thumbnails, updates: config.updates, previewDir: join(config.dataDir, 'previews'), ffmpeg: config.ffmpeg, nativeReader: config.nativeReader, ioUring: config.ioUring, packDir: join(config.dataDir, 'packs'), packBytes: config.archivePackBytes });
     const sync = await services.catalog.sync([...config.catalogSources]);
     // The synthetic demo mirror: built by startServer (ensure), never by the CLI commands.
     const mirrorsRepo = createMirrorsRepo(db);

@@ -24,8 +24,8 @@ export function putBack(path: string, data: Buffer | string, mtimeMs: number): v
  * A real server on a real socket with `gamma-chest-xray` mirrored (class folders, a
  * non-ASCII name, a 3 MB random file, an empty file) through the real ingestion.
  */
-export async function startMirroredServer(extra: (root: string) => void = () => {}) {
-  const t = await startTestApp();
+export async function startMirroredServer(extra: (root: string) => void = () => {}, env: Record<string, string> = {}) {
+  const t = await startTestApp(undefined, { env });
   const root = join(t.config.dataDir, 'mirror');
   const put = (rel: string, content: Buffer) => {
     mkdirSync(dirname(join(root, rel)), { recursive: true });

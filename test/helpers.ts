@@ -20,10 +20,10 @@ export function copyCatalog(from: string, to: string): string {
 }
 
 /** A real SQLite file in a temp folder, synced from `catalogDir`, behind a Fastify app. */
-export async function startTestApp(catalogDir = FIXTURE_CATALOG, opts: { demo?: boolean } = {}) {
+export async function startTestApp(catalogDir = FIXTURE_CATALOG, opts: { demo?: boolean; env?: Record<string, string> } = {}) {
   const tmp = tempDir();
   // The synthetic demo mirror stays off unless a test asks for it (its cards would change every count).
-  const config = loadConfig({ MEDIMG_DATA_DIR: tmp.dir, MEDIMG_CATALOG_DIR: catalogDir, LOG_LEVEL: 'silent', MEDIMG_DEMO: opts.demo ? '1' : '0' });
+  const config = loadConfig({ MEDIMG_DATA_DIR: tmp.dir, MEDIMG_CATALOG_DIR: catalogDir, LOG_LEVEL: 'silent', MEDIMG_DEMO: opts.demo ? '1' : '0', ...opts.env });
   const instance = await openInstance(config);
   const app = await buildApp({ ...instance.services, demo: instance.demo }, {});
   return {

@@ -108,13 +108,14 @@ export function archiveSmallFiles(small: SmallFilesRepo, limits: SmallFileLimits
     /**
      * Adds a page's runs of small files, each split into batches (by files and by bytes, heads
      * included): batches[i] is the first and end batch of the run at piece i, and contents(b)
-     * gives batch b's bytes (the heads and contents of its files, one after the other).
+     * gives batch b's bytes (the heads and contents of its files, one after the other). With
+     * `packed` false, runs of packed files are left out (they are read from a stored pack).
      */
-    add(page: PlanPiece[]) {
+    add(page: PlanPiece[], packed = true) {
       const batches: ([number, number] | undefined)[] = [];
       for (let i = 0; i < page.length; i++) {
         const r = page[i]!;
-        if (r.kind !== 'run') continue;
+        if (r.kind !== 'run' || (!packed && r.packAt >= 0)) continue;
         const first = planned.length;
         const { files, nameLens } = r;
         let cur: RunBatch | null = null;

@@ -1,6 +1,7 @@
 import type { BlockSource } from '../domain/block-pool.js';
 import type { AppError } from '../domain/errors.js';
-import { type FilePiece, StalePlanError, type ZipPlan } from '../domain/zip-plan.js';
+import { type FilePiece, type RunPiece, StalePlanError, type ZipPlan } from '../domain/zip-plan.js';
+import type { PackFile } from '../repos/archive-packs.repo.js';
 import type { RawFilesRepo } from '../repos/raw-files.repo.js';
 import type { Copy, SmallFilesRepo } from '../repos/small-files/small-files.repo.js';
 import { archiveSmallFiles, type FolderBytes, type SmallFileLimits } from './archive-small-files.js';
@@ -15,6 +16,8 @@ export interface ArchiveSource {
   smallLimits: SmallFileLimits;
   /** The error for a file that is no longer the indexed one. */
   stale: (message: string) => AppError;
+  /** Opens the plan's stored pack, when there is one (null: none): runs of packed files are read from it instead of file by file. */
+  pack?: () => PackFile | null;
 }
 
 /** The block being filled, and where the next ones come from. */
@@ -69,6 +72,36 @@ async function* largeFile(s: Sink, raw: RawFilesRepo, absPath: string, size: num
   }
 }
 
+/** `length` bytes of the pack from `pos` into the sink, block after block (the sink's last block is left to the caller). */
+async function* packBytes(s: Sink, pack: PackFile, pos: number, length: number): AsyncGenerator<Buffer> {
+  for (let left = length; left > 0;) {
+    if (s.len === s.out.length) {
+      yield s.out;
+      s.out = await s.blocks.take();
+      s.len = 0;
+    }
+    const n = await pack.readInto(s.out, s.len, Math.min(left, s.out.length - s.len), pos);
+    s.len += n;
+    pos += n;
+    left -= n;
+  }
+}
+
+/** Bytes of a run: its files' headers and contents. */
+function runLength(r: RunPiece): number {
+  let n = r.headTo - r.headFrom;
+  for (let k = r.from; k < r.to; k++) n += r.files.sizes[k]!;
+  return n;
+}
+
+/** A folder as the small-file reader takes it (its absolute path and a separator, as UTF-8), looked up once per stream by the resolver. */
+export function folderBytes(resolve: ReturnType<RawFilesRepo['folderResolver']>, roots: string[]): (group: number, dir: string) => FolderBytes {
+  return (group, dir) => {
+    const d = resolve.folder(roots[group]!, dir);
+    return d.status === 'ok' ? Buffer.from(d.prefix) : d.status;
+  };
+}
+
 /**
  * `length` bytes of one file from `start` (still of the indexed size and modification time), read
  * straight into blocks; the file is closed before the last block is handed over.
@@ -99,19 +132,20 @@ export async function* archiveBytes(src: ArchiveSource, start: number, end: numb
     if (typeof c !== 'string') throw src.stale(`${f.name} is no longer served (${c.status}): re-ingest the dataset`);
     return c;
   };
-  // A folder as the small-file reader takes it: its absolute path and a separator, as UTF-8 (the
-  // resolver looks each folder up once per stream; this is asked once per change of folder).
-  const folder = (group: number, dir: string): FolderBytes => {
-    const d = resolve.folder(src.roots[group]!, dir);
-    return d.status === 'ok' ? Buffer.from(d.prefix) : d.status;
-  };
   const s: Sink = { out: await blocks.take(), len: 0, blocks };
   const block = s.out.length;
-  const small = archiveSmallFiles(src.small, src.smallLimits, folder, src.stale);
+  // Asked once per change of folder.
+  const small = archiveSmallFiles(src.small, src.smallLimits, folderBytes(resolve, src.roots), src.stale);
+  let pack: PackFile | null = null;
+  try {
+    pack = src.pack?.() ?? null;
+  } catch {
+    // An unreadable pack: the files themselves are read.
+  }
   // The next page is planned and its small files asked for while the current one is sent.
   const pages = src.plan.pieces(start, end, src.smallLimits.maxFile);
   const nextPage = () => {
-    const p = pages.next().then((r) => (r.done ? null : { pieces: r.value, small: small.add(r.value) }));
+    const p = pages.next().then((r) => (r.done ? null : { pieces: r.value, small: small.add(r.value, !pack) }));
     p.catch(() => {}); // awaited below; this only marks it handled if the stream is abandoned
     return p;
   };
@@ -122,6 +156,7 @@ export async function* archiveBytes(src: ArchiveSource, start: number, end: numb
       for (let i = 0; i < page.pieces.length; i++) {
         const piece = page.pieces[i]!;
         if (piece.kind === 'bytes') yield* put(s, piece.bytes);
+        else if (piece.kind === 'run' && pack && piece.packAt >= 0) yield* packBytes(s, pack, piece.packAt, runLength(piece));
         else if (piece.kind === 'run') {
           // Small files with their headers, read by the reader thread in batches.
           const [first, stop] = page.small.batches[i]!;
@@ -142,6 +177,7 @@ export async function* archiveBytes(src: ArchiveSource, start: number, end: numb
   } finally {
     // Also when the stream is abandoned (the client went away): the reader's memory goes back.
     small.done();
+    pack?.close();
   }
   if (s.len > 0) yield s.out.subarray(0, s.len);
   else blocks.give(s.out);

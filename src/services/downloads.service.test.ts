@@ -1,6 +1,6 @@
 import { execFile } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { closeSync, ftruncateSync, mkdirSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync, writeSync } from 'node:fs';
+import { closeSync, existsSync, ftruncateSync, mkdirSync, mkdtempSync, openSync, readdirSync, readFileSync, rmSync, writeFileSync, writeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -180,8 +180,60 @@ print(json.dumps([[i.filename, hashlib.sha256(z.read(i)).hexdigest()] for i in z
   }, 60_000);
 });
 
+describe('archive packs', () => {
+  it('are made after a first download of an archive of many small files; later downloads and ranges read them from it, byte for byte the same', async () => {
+    const files: { path: string; data: Buffer }[] = [];
+    for (let i = 0; i < 1100; i++) {
+      // Mostly up to ~2 KB (packed), every 50th of 70 KB (read by the reader thread, not packed).
+      const data = Buffer.alloc(i % 50 === 7 ? 70_000 : (i * 7919) % 2111, `packed ${i};`);
+      files.push({ path: `packed/p${String(i).padStart(4, '0')}.txt`, data });
+    }
+    mkdirSync(join(s.root, 'packed'), { recursive: true });
+    for (const f of files) writeFileSync(join(s.root, f.path), f.data);
+    await s.db.insertInto('files').values(files.map((f) => ({
+      slug: 'gamma-chest-xray', path: f.path, size: f.data.length, mtime_ms: indexedMtime(join(s.root, f.path)), sha256: sha256(f.data),
+      crc32: (crc32(f.data) >>> 0).toString(16).padStart(8, '0'), kind: 'other', format: 'file', meta: null, error: null, label: null,
+      split: null, series_uid: null, role: null, pair_path: null, thumb: null, thumb_error: null,
+    }))).execute();
+    const packDir = join(s.config.dataDir, 'packs');
+    const packs = () => (existsSync(packDir) ? readdirSync(packDir).filter((n) => n.endsWith('.pack')) : []);
+    const url = `${s.base}${ARCHIVE}?path=packed/`;
+    await s.services.downloads.packsSettled(); // one is made at a time: not one of an earlier test's download
+    const before = packs().length;
+    const first = Buffer.from(await (await fetch(url)).arrayBuffer());
+    await s.services.downloads.packsSettled();
+    expect(packs().length).toBe(before + 1);
+    // A packed file changed on disk behind the index's back (same size and time): the archive
+    // still has the indexed bytes, so its packed files were read from the pack.
+    const victim = join(s.root, files[3]!.path);
+    putBack(victim, Buffer.alloc(files[3]!.data.length, 'X'), indexedMtime(victim));
+    try {
+      const res = await fetch(url);
+      expect(res.headers.get('content-length')).toBe(String(first.length));
+      const again = Buffer.from(await res.arrayBuffer());
+      expect(again.equals(first)).toBe(true);
+      for (const at of [1000, 50_000, 400_000, first.length - 70_000]) {
+        const r = await fetch(url, { headers: { range: `bytes=${at}-${at + 99_999}` } });
+        expect(r.status).toBe(206);
+        expect(Buffer.from(await r.arrayBuffer()).equals(first.subarray(at, at + 100_000))).toBe(true);
+      }
+    } finally {
+      putBack(victim, files[3]!.data, indexedMtime(victim));
+    }
+    const { stdout } = await run('unzip', ['-tq', writeTemp(first)]).finally(() => rmSync(tempDir, { recursive: true, force: true }));
+    expect(stdout).toMatch(/No errors detected/);
+    const { stdout: py } = await run('python3', ['-c', `
+import sys, zipfile, hashlib, json
+z = zipfile.ZipFile(sys.argv[1])
+print(json.dumps([[i.filename, hashlib.sha256(z.read(i)).hexdigest()] for i in z.infolist()]))`, writeTemp(first)], { maxBuffer: 1 << 24 })
+      .finally(() => rmSync(tempDir, { recursive: true, force: true }));
+    expect((JSON.parse(py) as [string, string][]).slice(0, files.length)).toEqual(files.map((f) => [`gamma-chest-xray/${f.path}`, sha256(f.data)]));
+  }, 60_000);
+});
+
 const tempDir = mkdtempSync(join(tmpdir(), 'medimg-many-'));
 function writeTemp(data: Buffer): string {
+  mkdirSync(tempDir, { recursive: true });
   const file = join(tempDir, 'a.zip');
   writeFileSync(file, data);
   return file;

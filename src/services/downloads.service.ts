@@ -12,6 +12,8 @@ import type { DownloadFilter, DownloadsRepo } from '../repos/downloads.repo.js';
 import type { MirrorsRepo } from '../repos/mirrors.repo.js';
 import type { RawFilesRepo } from '../repos/raw-files.repo.js';
 import type { SmallFilesRepo } from '../repos/small-files/small-files.repo.js';
+import type { ArchivePacksRepo } from '../repos/archive-packs.repo.js';
+import { createArchivePacks, type PackLimits } from './archive-packs.js';
 import { archiveBytes, type ArchiveSource, fileBytes } from './archive-stream.js';
 
 /** A byte stream whose size and validators are known before the first byte, so Range works. */
@@ -61,6 +63,12 @@ async function* staleOnError(chunks: AsyncGenerator<Buffer>): AsyncGenerator<Buf
   }
 }
 
+/** The stream, then `after()` once it has ended (not when it failed or was abandoned). */
+async function* thenPack(chunks: AsyncGenerator<Buffer>, after: () => void): AsyncGenerator<Buffer> {
+  yield* chunks;
+  after();
+}
+
 export function createDownloadsService(deps: {
   downloads: DownloadsRepo;
   raw: RawFilesRepo;
@@ -68,7 +76,10 @@ export function createDownloadsService(deps: {
   small: SmallFilesRepo;
   /** The card of a dataset; throws NotFoundError for an unknown slug. */
   card: (slug: string) => Promise<Card>;
+  /** Where packs of archives' small files are stored, and how many (none: every file is read each time). */
+  packStore?: { repo: ArchivePacksRepo; limits: PackLimits };
 }) {
+  const packs = deps.packStore && createArchivePacks({ ...deps.packStore, raw: deps.raw, small: deps.small, smallLimits: SMALL_LIMITS, stale: staleIndex });
   const { raw } = deps;
 
   /** CRC-32 of files indexed before files.crc32 existed: computed once by reading the file, then stored. */
@@ -138,7 +149,7 @@ export function createDownloadsService(deps: {
       return hit.plan;
     }
     // The plan of the previous revisions lends the new one its pages that did not change.
-    const plan = (async () => planZip(parts.map(group), PAGE_ROWS, hit && (await hit.plan.catch(() => undefined))))();
+    const plan = (async () => planZip(parts.map(group), PAGE_ROWS, hit && (await hit.plan.catch(() => undefined)), packs?.maxFile ?? 0))();
     plans.set(key, { revs, plan });
     plan.catch(() => { if (plans.get(key)?.plan === plan) plans.delete(key); });
     while (plans.size > PLANS_KEPT) plans.delete(plans.keys().next().value!);
@@ -152,16 +163,31 @@ export function createDownloadsService(deps: {
     } catch (err) {
       throw err instanceof AppError ? err : staleIndex((err as Error).message);
     }
-    const source: ArchiveSource = { plan, roots: parts.map((p) => p.root), raw, small: deps.small, smallLimits: SMALL_LIMITS, stale: staleIndex };
+    const roots = parts.map((p) => p.root);
+    const etag = `"${createHash('sha256').update(`${ARCHIVE_FORMAT}\n${plan.fingerprint}`).digest('hex')}"`;
+    const packId = packs?.idOf(etag);
+    const source: ArchiveSource = { plan, roots, raw, small: deps.small, smallLimits: SMALL_LIMITS, stale: staleIndex };
     const dates = parts.map((p) => (p.indexedAt ? Date.parse(p.indexedAt) : NaN)).filter((d) => !Number.isNaN(d));
 
     return {
       size: plan.total,
-      etag: `"${createHash('sha256').update(`${ARCHIVE_FORMAT}\n${plan.fingerprint}`).digest('hex')}"`,
+      etag,
       lastModifiedMs: dates.length ? Math.max(...dates) : null,
       contentType: 'application/zip',
       filename,
-      open: (start, end, blocks = freshBlocks(BLOCK)) => staleOnError(archiveBytes(source, start, end, blocks)),
+      open: (start, end, blocks = freshBlocks(BLOCK)) => {
+        if (!packs || !packId) return staleOnError(archiveBytes(source, start, end, blocks));
+        // With its pack, if stored; without, the pack is made once a stream of the archive has ended.
+        let packed = false;
+        const pack = () => {
+          const f = packs.open(packId, plan);
+          packed = f !== null;
+          return f;
+        };
+        return staleOnError(thenPack(archiveBytes({ ...source, pack }, start, end, blocks), () => {
+          if (!packed) void packs.build(packId, plan, roots);
+        }));
+      },
     };
   }
 
@@ -192,6 +218,12 @@ export function createDownloadsService(deps: {
     part,
     archive,
     listText,
+    /** The pack being made, if any, is done. */
+    packsSettled: () => packs?.settled() ?? Promise.resolve(),
+    /** Why the last pack of this archive was not made, if it failed. */
+    packFailure: (d: Download) => packs?.lastFailure(packs.idOf(d.etag)) ?? null,
+    /** Stops making packs (the one being made is deleted). */
+    close: () => packs?.close() ?? Promise.resolve(),
 
     /** The original bytes of one indexed file, after checking it is still the file that was indexed. */
     async raw(id: number): Promise<Download> {
