@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { closeSync, constants, fstatSync, futimesSync, mkdirSync, openSync, read as readFd, readdirSync, renameSync, statSync, unlinkSync } from 'node:fs';
+import { closeSync, constants, fstatSync, futimesSync, mkdirSync, openSync, read as readFd, readdirSync, renameSync, statfsSync, statSync, unlinkSync } from 'node:fs';
 import { open } from 'node:fs/promises';
 import { join } from 'node:path';
 
@@ -105,6 +105,13 @@ export function createArchivePacksRepo(dir: string) {
           }
         },
       };
+    },
+
+    /** Free and total bytes of the file system the packs are stored on. */
+    space(): { free: number; total: number } {
+      mkdirSync(dir, { recursive: true });
+      const st = statfsSync(dir);
+      return { free: st.bavail * st.bsize, total: st.blocks * st.bsize };
     },
 
     /** The stored packs, least recently used first. */

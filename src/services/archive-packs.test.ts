@@ -1,4 +1,4 @@
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { crc32 } from 'node:zlib';
@@ -52,7 +52,7 @@ async function bytesOf(plan: ZipPlan, packs: ReturnType<typeof createArchivePack
   return Buffer.concat(out);
 }
 
-const packsIn = (d: string) => readdirSync(d).sort();
+const packsIn = (d: string) => (existsSync(d) ? readdirSync(d).sort() : []);
 
 beforeAll(() => {
   dir = mkdtempSync(join(tmpdir(), 'medimg-packs-'));
@@ -151,6 +151,24 @@ describe('archive packs', () => {
     await make(join(dir, 'packs-4')).build('4'.repeat(64), few, [root]);
     await make(join(dir, 'packs-5'), { ...limits, capBytes: one.pack.bytes - 1 }).build('5'.repeat(64), one, [root]);
     expect(readdirSync(dir).filter((n) => n === 'packs-4' || n === 'packs-5')).toEqual([]);
+  });
+
+  it('leaves at least 1 GiB or 5% of the disk free', async () => {
+    const store = join(dir, 'packs-7');
+    const plan = await planZip([group('ds/')], 64, undefined, limits.maxFile);
+    const repo = createArchivePacksRepo(store);
+    const GiB = 1024 ** 3;
+    const on = (free: number, total: number) => createArchivePacks({ repo: { ...repo, space: () => ({ free, total }) }, raw, small, smallLimits, limits, stale });
+    const tight = on(GiB + plan.pack.bytes - 1, 10 * GiB);
+    await tight.build('7'.repeat(64), plan, [root]);
+    expect(tight.lastFailure('7'.repeat(64))).toMatch(/not enough free disk space/);
+    const share = on(5 * GiB + plan.pack.bytes - 1, 100 * GiB);
+    await share.build('7'.repeat(64), plan, [root]);
+    expect(share.lastFailure('7'.repeat(64))).toMatch(/not enough free disk space/);
+    expect(packsIn(store)).toEqual([]);
+    const roomy = on(5 * GiB + plan.pack.bytes, 100 * GiB);
+    await roomy.build('7'.repeat(64), plan, [root]);
+    expect(packsIn(store)).toEqual([`${'7'.repeat(64)}.pack`]);
   });
 
   it('stops the pack being made when closed, and deletes it', async () => {

@@ -26,6 +26,9 @@ export interface PackLimits {
 
 // A failed pack (a file changed since indexing, say) is not tried again for this long.
 const RETRY_MS = 10 * 60 * 1000;
+// Free disk space a pack never takes: the larger of these.
+const RESERVE_BYTES = 1024 ** 3;
+const RESERVE_SHARE = 0.05;
 
 export function createArchivePacks(deps: {
   repo: ArchivePacksRepo;
@@ -59,6 +62,12 @@ export function createArchivePacks(deps: {
   }
 
   async function write(id: string, plan: ZipPlan, roots: string[]) {
+    // Never at the cost of the disk the database and mirrors may be on: at least 1 GiB or 5% of it stays free.
+    const { free, total } = repo.space();
+    const reserve = Math.max(RESERVE_BYTES, total * RESERVE_SHARE);
+    if (free - plan.pack.bytes < reserve) {
+      throw new Error(`not enough free disk space for a pack of ${plan.pack.bytes} bytes (${free} bytes free, ${Math.round(reserve)} kept free)`);
+    }
     const w = await repo.create(id);
     const small = archiveSmallFiles(deps.small, deps.smallLimits, folderBytes(deps.raw.folderResolver(), roots), deps.stale);
     try {
@@ -121,6 +130,11 @@ export function createArchivePacks(deps: {
       ).finally(() => { building = null; });
       building = { id, done };
       return done;
+    },
+
+    /** Deletes the pack `id` (an archive's previous contents), unless it is being made. */
+    discard(id: string): void {
+      if (building?.id !== id) repo.remove(id);
     },
 
     /** Why the pack `id` was last not made, if it failed. */

@@ -203,6 +203,7 @@ describe('archive packs', () => {
     const first = Buffer.from(await (await fetch(url)).arrayBuffer());
     await s.services.downloads.packsSettled();
     expect(packs().length).toBe(before + 1);
+    const made = packs();
     // A packed file changed on disk behind the index's back (same size and time): the archive
     // still has the indexed bytes, so its packed files were read from the pack.
     const victim = join(s.root, files[3]!.path);
@@ -228,6 +229,20 @@ z = zipfile.ZipFile(sys.argv[1])
 print(json.dumps([[i.filename, hashlib.sha256(z.read(i)).hexdigest()] for i in z.infolist()]))`, writeTemp(first)], { maxBuffer: 1 << 24 })
       .finally(() => rmSync(tempDir, { recursive: true, force: true }));
     expect((JSON.parse(py) as [string, string][]).slice(0, files.length)).toEqual(files.map((f) => [`gamma-chest-xray/${f.path}`, sha256(f.data)]));
+    // A file added: the archive's next download makes its new pack, and the old one is deleted.
+    const data = Buffer.from('added later');
+    writeFileSync(join(s.root, 'packed/q.txt'), data);
+    await s.db.insertInto('files').values({
+      slug: 'gamma-chest-xray', path: 'packed/q.txt', size: data.length, mtime_ms: indexedMtime(join(s.root, 'packed/q.txt')), sha256: sha256(data),
+      crc32: (crc32(data) >>> 0).toString(16).padStart(8, '0'), kind: 'other', format: 'file', meta: null, error: null, label: null,
+      split: null, series_uid: null, role: null, pair_path: null, thumb: null, thumb_error: null,
+    }).execute();
+    const changed = Buffer.from(await (await fetch(url)).arrayBuffer());
+    expect(changed.includes(data)).toBe(true);
+    await s.services.downloads.packsSettled();
+    const now = packs();
+    expect(now.length).toBe(made.length);
+    expect(now.filter((n) => !made.includes(n)).length).toBe(1);
   }, 60_000);
 });
 

@@ -137,9 +137,10 @@ export function createDownloadsService(deps: {
    * plan reads every row again but takes the pages whose files did not change from the old one.
    */
   const plans = new Map<string, { revs: string; plan: Promise<ZipPlan> }>();
+  const keyOf = (parts: ArchivePart[]) => createHash('sha256').update(JSON.stringify(parts.map((p) =>
+    [p.card.slug, p.root, p.indexedAt, p.filter.prefix ?? '', p.filter.label ?? '', p.card]))).digest('hex');
   async function planFor(parts: ArchivePart[]): Promise<ZipPlan> {
-    const key = createHash('sha256').update(JSON.stringify(parts.map((p) =>
-      [p.card.slug, p.root, p.indexedAt, p.filter.prefix ?? '', p.filter.label ?? '', p.card]))).digest('hex');
+    const key = keyOf(parts);
     const revs = JSON.stringify([...(await deps.downloads.fileRevisions(parts.map((p) => p.card.slug))).values()]);
     const hit = plans.get(key);
     // A plan of older revisions is dropped at once (revisions only grow: it can never be used again).
@@ -156,6 +157,8 @@ export function createDownloadsService(deps: {
     return plan;
   }
 
+  // The pack id each recent archive had when last asked for.
+  const lastPacks = new Map<string, string>();
   async function archive(parts: ArchivePart[], filename: string): Promise<Download> {
     let plan: ZipPlan;
     try {
@@ -166,6 +169,15 @@ export function createDownloadsService(deps: {
     const roots = parts.map((p) => p.root);
     const etag = `"${createHash('sha256').update(`${ARCHIVE_FORMAT}\n${plan.fingerprint}`).digest('hex')}"`;
     const packId = packs?.idOf(etag);
+    if (packs && packId) {
+      // The pack of what this archive was before a change will not be asked for again.
+      const key = keyOf(parts);
+      const before = lastPacks.get(key);
+      if (before !== undefined && before !== packId) packs.discard(before);
+      lastPacks.delete(key);
+      lastPacks.set(key, packId);
+      if (lastPacks.size > 256) lastPacks.delete(lastPacks.keys().next().value!);
+    }
     const source: ArchiveSource = { plan, roots, raw, small: deps.small, smallLimits: SMALL_LIMITS, stale: staleIndex };
     const dates = parts.map((p) => (p.indexedAt ? Date.parse(p.indexedAt) : NaN)).filter((d) => !Number.isNaN(d));
 
