@@ -30,7 +30,7 @@ const TREE = join(ROOT, 'tree');
 const SINGLE = join(ROOT, 'single');
 const DATA = join(ROOT, 'data');
 const CATALOG = resolve(import.meta.dirname, '../test/fixtures/catalog');
-const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 9);
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 15);
 
 /** Content that differs per file without costing a random generator 2 GB of work. */
 function fill(buf: Buffer, seed: number) {
