@@ -134,7 +134,12 @@ export function createArchivePacks(deps: {
 
     /** Deletes the pack `id` (an archive's previous contents), unless it is being made. */
     discard(id: string): void {
-      if (building?.id !== id) repo.remove(id);
+      if (building?.id === id) return;
+      try {
+        repo.remove(id);
+      } catch {
+        // Left to the cap: the least recently used packs go first.
+      }
     },
 
     /** Why the pack `id` was last not made, if it failed. */
