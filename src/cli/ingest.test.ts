@@ -69,6 +69,9 @@ describe('medimg ingest', () => {
     const full = await cli(clean, ['ingest', 'alpha-lung-ct', root, '--labels', 'folders']).done;
     expect(full.code, full.err).toBe(0);
     expect(full.out).toContain('2402 files: 2402 indexed, 0 removed, 0 failed');
+    // Then the archive's small files are packed for its first download.
+    expect(full.out).toMatch(/archive pack of 2402 small files stored \(\d+\.\d MB\)/);
+    expect(readdirSync(join(clean, 'packs')).filter((n) => n.endsWith('.pack')).length).toBe(1);
     expect(full.err).toMatch(/\[#+\] 2402\/2402 files/);
 
     const crashed = join(tmp.dir, 'crashed');

@@ -1,4 +1,5 @@
 import { AppError } from '../domain/errors.js';
+import type { DownloadsService } from '../services/downloads.service.js';
 import type { IngestPayload, IngestService } from '../services/ingest.service.js';
 import type { JobsService } from '../services/jobs.service.js';
 import type { UpdatesService } from '../services/updates.service.js';
@@ -14,9 +15,25 @@ type Handler = (payload: unknown, ctx: JobContext) => Promise<{ status: JobStatu
 
 export const JOB_NAMES: JobName[] = ['ingest', 'check-updates'];
 
-export function jobHandlers(services: { ingest: IngestService; updates: UpdatesService }): Record<JobName, Handler> {
+export function jobHandlers(services: { ingest: IngestService; updates: UpdatesService; downloads: Pick<DownloadsService, 'preparePack'> }): Record<JobName, Handler> {
   return {
-    ingest: async (payload, ctx) => ({ status: 'success', message: await services.ingest.run(payload as IngestPayload, ctx.progress) }),
+    ingest: async (payload, ctx) => {
+      let last = [0, 0];
+      const message = await services.ingest.run(payload as IngestPayload, (done, total, m) => {
+        last = [done, total];
+        return ctx.progress(done, total, m);
+      });
+      // Then the archive's small files are packed, so that the first download of the new index
+      // reads them as one file; the job's lease is renewed meanwhile.
+      const packing = () => ctx.progress(last[0]!, last[1]!, 'packing the small files of the dataset\'s archive');
+      await packing();
+      const renew = setInterval(() => void packing().catch(() => {}), 10_000);
+      try {
+        return { status: 'success', message: `${message}; ${await services.downloads.preparePack((payload as IngestPayload).slug)}` };
+      } finally {
+        clearInterval(renew);
+      }
+    },
     'check-updates': async (payload, ctx) => {
       const { counts, interrupted } = await services.updates.checkAll({ slug: (payload as { slug?: string } | null)?.slug, progress: ctx.progress, signal: ctx.signal });
       const message = Object.entries(counts).map(([k, n]) => `${n} ${k}`).join(', ');

@@ -16,6 +16,8 @@ const CHUNK = 512 * 1024;
 // not a regular file) instead of waiting for a writer, which would block the event loop or a thread
 // of the pool. Reads of regular files are the same with it.
 const OPEN_FLAGS = constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK;
+// Why a file could not be opened or read, without its path: callers name the file as clients know it.
+const cannotRead = (err: unknown) => `cannot be read (${(err as NodeJS.ErrnoException).code ?? 'error'}): re-ingest the dataset`;
 
 /** The mirror folders on disk: resolving indexed relative paths safely and reading bytes. */
 export function createRawFilesRepo() {
@@ -132,15 +134,20 @@ export function createRawFilesRepo() {
      * A checked file (opened with O_NOFOLLOW, a regular file of `expectSize` bytes, modified at
      * `expectMtimeMs`, whole ms: the test re-ingestion uses to decide that a file changed) to be
      * read into the caller's buffers; readInto() throws when the file is shorter than announced.
-     * Opening and checking are synchronous (two system calls, once per file of at least a few
+     * Errors say why without the path (the caller names the file). Opening and checking are synchronous (two system calls, once per file of at least a few
      * hundred KB), reading goes through the thread pool.
      */
     openSized(absPath: string, expectSize: number, expectMtimeMs: number) {
-      const fd = openSync(absPath, OPEN_FLAGS);
+      let fd: number;
+      try {
+        fd = openSync(absPath, OPEN_FLAGS);
+      } catch (err) {
+        throw new Error(cannotRead(err));
+      }
       try {
         const st = fstatSync(fd);
-        if (!st.isFile() || st.size !== expectSize) throw new Error(`${absPath} is no longer the indexed file (size ${st.size}, indexed ${expectSize}): re-ingest the dataset`);
-        if (Math.trunc(st.mtimeMs) !== expectMtimeMs) throw new Error(`${absPath} changed since it was indexed (modification time differs): re-ingest the dataset`);
+        if (!st.isFile() || st.size !== expectSize) throw new Error(`is no longer the indexed file (size ${st.size}, indexed ${expectSize}): re-ingest the dataset`);
+        if (Math.trunc(st.mtimeMs) !== expectMtimeMs) throw new Error('changed since it was indexed (modification time differs): re-ingest the dataset');
       } catch (err) {
         closeSync(fd);
         throw err;
@@ -150,8 +157,8 @@ export function createRawFilesRepo() {
         readInto(buf: Buffer, at: number, length: number, pos: number): Promise<number> {
           return new Promise((ok, fail) => {
             readFd(fd, buf, at, length, pos, (err, n) => {
-              if (err) fail(err);
-              else if (n === 0) fail(new Error(`${absPath} is shorter than indexed: re-ingest the dataset`));
+              if (err) fail(new Error(cannotRead(err)));
+              else if (n === 0) fail(new Error('is shorter than indexed: re-ingest the dataset'));
               else ok(n);
             });
           });

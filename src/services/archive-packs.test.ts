@@ -171,6 +171,26 @@ describe('archive packs', () => {
     expect(packsIn(store)).toEqual([`${'7'.repeat(64)}.pack`]);
   });
 
+  it('makes a pack on request (after an ingestion), retrying one that failed, and says what is stored', async () => {
+    const store = join(dir, 'packs-8');
+    const packs = make(store);
+    const plan = await planZip([group('ds/')], 64, undefined, limits.maxFile);
+    const id = '8'.repeat(64);
+    const f = rows.find((r) => r.size > 0 && r.size <= 2048)!;
+    const path = join(root, f.path);
+    utimesSync(path, new Date(), (f.mtime_ms + 5000) / 1000);
+    try {
+      expect(await packs.prepare(id, plan, [root])).toBe(`no archive pack (ds/${f.path} changed since it was indexed (modification time differs): re-ingest the dataset)`);
+    } finally {
+      utimesSync(path, new Date(), (f.mtime_ms + 0.5) / 1000);
+    }
+    expect(await packs.prepare(id, plan, [root])).toBe(`archive pack of ${plan.pack.files} small files stored (${(plan.pack.bytes / 1e6).toFixed(1)} MB)`);
+    expect(packsIn(store)).toEqual([`${id}.pack`]);
+    const few = await planZip([group('ds/', rows.slice(0, 50))], 64, undefined, limits.maxFile);
+    expect(await packs.prepare(id, few, [root])).toMatch(/^no archive pack \(\d+ files of up to 2048 bytes, fewer than 100\)$/);
+    expect(await make(store, { ...limits, capBytes: 0 }).prepare(id, plan, [root])).toBe('no archive pack (turned off)');
+  });
+
   it('stops the pack being made when closed, and deletes it', async () => {
     const store = join(dir, 'packs-6');
     const packs = make(store);

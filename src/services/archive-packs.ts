@@ -95,6 +95,33 @@ export function createArchivePacks(deps: {
     evict(id);
   }
 
+  /**
+   * Makes the plan's pack unless it is stored, not wanted, being made, or failed recently; one
+   * at a time. Resolves when done; never rejects (a failure is remembered, see lastFailure).
+   */
+  function build(id: string, plan: ZipPlan, roots: string[]): Promise<void> {
+    if (closed || building || !wanted(plan)) return building?.done ?? Promise.resolve();
+    const f = failed.get(id);
+    if (f && now() - f.atMs < RETRY_MS) return Promise.resolve();
+    const done = (async () => {
+      if (!swept) {
+        swept = true;
+        repo.sweep();
+      }
+      const stored = repo.open(id, plan.pack.bytes);
+      if (stored) stored.close();
+      else await write(id, plan, roots);
+    })().then(
+      () => { failed.delete(id); },
+      (err: Error) => {
+        if (failed.size >= 64) failed.delete(failed.keys().next().value!);
+        failed.set(id, { atMs: now(), message: err.message });
+      },
+    ).finally(() => { building = null; });
+    building = { id, done };
+    return done;
+  }
+
   return {
     maxFile: limits.maxFile,
     /** The pack id of an archive whose ETag is `etag`. */
@@ -105,31 +132,27 @@ export function createArchivePacks(deps: {
       return wanted(plan) ? repo.open(id, plan.pack.bytes) : null;
     },
 
+    build,
+
+
     /**
-     * Makes the plan's pack unless it is stored, not wanted, being made, or failed recently; one
-     * at a time. Resolves when done; never rejects (a failure is remembered, see lastFailure).
+     * Makes the plan's pack now, after the one being made if any (a pack that failed is tried
+     * again), and says what is stored.
      */
-    build(id: string, plan: ZipPlan, roots: string[]): Promise<void> {
-      if (closed || building || !wanted(plan)) return building?.done ?? Promise.resolve();
-      const f = failed.get(id);
-      if (f && now() - f.atMs < RETRY_MS) return Promise.resolve();
-      const done = (async () => {
-        if (!swept) {
-          swept = true;
-          repo.sweep();
-        }
-        const stored = repo.open(id, plan.pack.bytes);
-        if (stored) stored.close();
-        else await write(id, plan, roots);
-      })().then(
-        () => { failed.delete(id); },
-        (err: Error) => {
-          if (failed.size >= 64) failed.delete(failed.keys().next().value!);
-          failed.set(id, { atMs: now(), message: err.message });
-        },
-      ).finally(() => { building = null; });
-      building = { id, done };
-      return done;
+    async prepare(id: string, plan: ZipPlan, roots: string[]): Promise<string> {
+      const { files, bytes, max } = plan.pack;
+      if (!wanted(plan)) {
+        return limits.maxFile === 0 || limits.capBytes === 0 ? 'no archive pack (turned off)'
+          : files < limits.minFiles ? `no archive pack (${files} files of up to ${max} bytes, fewer than ${limits.minFiles})`
+          : `no archive pack (${bytes} bytes, more than the ${limits.capBytes} bytes kept for packs)`;
+      }
+      while (building && building.id !== id) await building.done;
+      failed.delete(id);
+      await build(id, plan, roots);
+      const stored = repo.open(id, bytes);
+      if (!stored) return `no archive pack (${failed.get(id)?.message ?? 'the server is stopping'})`;
+      stored.close();
+      return `archive pack of ${files} small files stored (${(bytes / 1e6).toFixed(1)} MB)`;
     },
 
     /** Deletes the pack `id` (an archive's previous contents), unless it is being made. */

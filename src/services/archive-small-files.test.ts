@@ -118,7 +118,7 @@ describe('small files of an archive stream', () => {
     const r = fakeReader('/m/b');
     const s = archiveSmallFiles(r.repo, limits, folder, stale);
     const p = s.add([runOf(['a', 'b', 'c'], [1, 1, 1])]);
-    await expect(p.contents(0)).rejects.toMatchObject({ code: 'stale_index', message: 'ds/b: gone (ENOENT)' });
+    await expect(p.contents(0)).rejects.toMatchObject({ code: 'stale_index', message: 'ds/b gone (ENOENT)' });
     expect(() => s.add([runOf(['ok/a', 'gone/b'], [1, 1])])).toThrow(expect.objectContaining({ code: 'stale_index', message: 'ds/gone/b is no longer served (missing): re-ingest the dataset' }));
   });
 });

@@ -147,7 +147,7 @@ export function archiveSmallFiles(small: SmallFilesRepo, limits: SmallFileLimits
           }
           const got = await reads[b]!;
           received.set(b, got);
-          if (got.failed >= 0) throw stale(`${run.prefix}${pathAt(run.files, from + got.failed)}: ${got.message}`);
+          if (got.failed >= 0) throw stale(`${run.prefix}${pathAt(run.files, from + got.failed)} ${got.message}`);
           return got.data;
         },
       };

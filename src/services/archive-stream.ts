@@ -45,9 +45,17 @@ async function* put(s: Sink, buf: Uint8Array, copy = setCopy): AsyncGenerator<Bu
   }
 }
 
+/** The error of a file that is not (or no longer) the indexed one, named as the client knows it. */
+const named = (name: string, err: unknown) => new Error(`${name} ${(err as Error).message}`);
+
 /** `length` bytes of a large file from `offset` into the sink, read straight into the blocks on the thread pool (the sink's last block is left to the caller). */
-async function* largeFile(s: Sink, raw: RawFilesRepo, absPath: string, size: number, mtimeMs: number, offset: number, length: number, block: number): AsyncGenerator<Buffer> {
-  const f = raw.openSized(absPath, size, mtimeMs);
+async function* largeFile(s: Sink, raw: RawFilesRepo, name: string, absPath: string, size: number, mtimeMs: number, offset: number, length: number, block: number): AsyncGenerator<Buffer> {
+  let f: ReturnType<RawFilesRepo['openSized']>;
+  try {
+    f = raw.openSized(absPath, size, mtimeMs);
+  } catch (err) {
+    throw named(name, err);
+  }
   // Headers alone in a block go out first, so that the file is read in whole blocks: half as
   // many reads as when each block straddles the file's start.
   if (s.len > 0 && length >= block) {
@@ -62,7 +70,7 @@ async function* largeFile(s: Sink, raw: RawFilesRepo, absPath: string, size: num
         s.out = await s.blocks.take();
         s.len = 0;
       }
-      const n = await f.readInto(s.out, s.len, Math.min(left, s.out.length - s.len), pos);
+      const n = await f.readInto(s.out, s.len, Math.min(left, s.out.length - s.len), pos).catch((err: unknown) => { throw named(name, err); });
       s.len += n;
       pos += n;
       left -= n;
@@ -104,12 +112,12 @@ export function folderBytes(resolve: ReturnType<RawFilesRepo['folderResolver']>,
 
 /**
  * `length` bytes of one file from `start` (still of the indexed size and modification time), read
- * straight into blocks; the file is closed before the last block is handed over.
+ * straight into blocks; the file is closed before the last block is handed over. Errors name it `name`.
  */
-export async function* fileBytes(raw: RawFilesRepo, absPath: string, size: number, mtimeMs: number, start: number, length: number, blocks: BlockSource): AsyncGenerator<Buffer> {
+export async function* fileBytes(raw: RawFilesRepo, name: string, absPath: string, size: number, mtimeMs: number, start: number, length: number, blocks: BlockSource): AsyncGenerator<Buffer> {
   const s: Sink = { out: await blocks.take(), len: 0, blocks };
   try {
-    yield* largeFile(s, raw, absPath, size, mtimeMs, start, length, s.out.length);
+    yield* largeFile(s, raw, name, absPath, size, mtimeMs, start, length, s.out.length);
   } catch (err) {
     blocks.give(s.out);
     throw err;
@@ -167,7 +175,7 @@ export async function* archiveBytes(src: ArchiveSource, start: number, end: numb
           // keeps both is still caught by the CRC check of every zip reader on extraction, and by
           // the SHA-256 of MANIFEST.tsv).
           if (piece.head) yield* put(s, piece.head);
-          yield* largeFile(s, src.raw, fileOf(piece), piece.size, piece.mtimeMs, piece.offset, piece.length, block);
+          yield* largeFile(s, src.raw, piece.name, fileOf(piece), piece.size, piece.mtimeMs, piece.offset, piece.length, block);
         }
       }
     }

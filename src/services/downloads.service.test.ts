@@ -126,11 +126,15 @@ describe('rows indexed before files.crc32 existed', () => {
       // short (curl error 18). The file alone is refused the same way.
       const res = await fetch(`${s.base}${ARCHIVE}?path=train/`);
       expect(res.status).toBe(409);
-      expect(await res.json()).toEqual({ error: { code: 'stale_index', message: expect.stringMatching(/train\/cat\/a\.png changed since it was indexed \(modification time differs\).*re-ingest/) } });
+      const body = await res.json();
+      expect(body).toEqual({ error: { code: 'stale_index', message: expect.stringMatching(/^gamma-chest-xray\/train\/cat\/a\.png changed since it was indexed \(modification time differs\).*re-ingest/) } });
+      expect(body.error.message).not.toContain(s.root); // the mirror's folder on the server is not the client's business
       const id = (await s.db.selectFrom('files').select('id').where('path', '=', 'train/cat/a.png').executeTakeFirstOrThrow()).id;
       const one = await fetch(`${s.base}/api/v1/files/${id}/raw`);
       expect(one.status).toBe(409);
-      expect((await one.json()).error.message).toMatch(/changed since it was indexed \(modification time differs\)/);
+      const oneMessage = (await one.json()).error.message;
+      expect(oneMessage).toMatch(/changed since it was indexed \(modification time differs\)/);
+      expect(oneMessage).not.toContain(s.root);
     } finally {
       putBack(file, orig, mtime);
     }

@@ -159,16 +159,21 @@ export function createDownloadsService(deps: {
 
   // The pack id each recent archive had when last asked for.
   const lastPacks = new Map<string, string>();
-  async function archive(parts: ArchivePart[], filename: string): Promise<Download> {
+  /** The archive's plan, ETag and pack id. */
+  async function planned(parts: ArchivePart[]) {
     let plan: ZipPlan;
     try {
       plan = await planFor(parts);
     } catch (err) {
       throw err instanceof AppError ? err : staleIndex((err as Error).message);
     }
-    const roots = parts.map((p) => p.root);
     const etag = `"${createHash('sha256').update(`${ARCHIVE_FORMAT}\n${plan.fingerprint}`).digest('hex')}"`;
-    const packId = packs?.idOf(etag);
+    return { plan, etag, packId: packs?.idOf(etag) };
+  }
+
+  async function archive(parts: ArchivePart[], filename: string): Promise<Download> {
+    const { plan, etag, packId } = await planned(parts);
+    const roots = parts.map((p) => p.root);
     if (packs && packId) {
       // The pack of what this archive was before a change will not be asked for again.
       const key = keyOf(parts);
@@ -234,6 +239,17 @@ export function createDownloadsService(deps: {
     packsSettled: () => packs?.settled() ?? Promise.resolve(),
     /** Why the last pack of this archive was not made, if it failed. */
     packFailure: (d: Download) => packs?.lastFailure(packs.idOf(d.etag)) ?? null,
+    /** Makes the pack of a dataset's whole archive now (after its ingestion); says what is stored. Never throws. */
+    async preparePack(slug: string): Promise<string> {
+      if (!packs) return 'no archive pack (turned off)';
+      try {
+        const parts = [await part(slug)];
+        const { plan, packId } = await planned(parts);
+        return await packs.prepare(packId!, plan, parts.map((p) => p.root));
+      } catch (err) {
+        return `no archive pack (${(err as Error).message})`;
+      }
+    },
     /** Stops making packs (the one being made is deleted). */
     close: () => packs?.close() ?? Promise.resolve(),
 
@@ -255,7 +271,7 @@ export function createDownloadsService(deps: {
         lastModifiedMs: row.mtime_ms,
         contentType: contentTypeFor(row.format),
         filename: row.path,
-        open: (start, end, blocks = freshBlocks(BLOCK)) => staleOnError(fileBytes(raw, absPath, row.size, row.mtime_ms, start, end - start, blocks)),
+        open: (start, end, blocks = freshBlocks(BLOCK)) => staleOnError(fileBytes(raw, `File ${id} (${row.slug}/${row.path})`, absPath, row.size, row.mtime_ms, start, end - start, blocks)),
       };
     },
 

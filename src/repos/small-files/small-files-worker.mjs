@@ -34,9 +34,12 @@ const errnoName = new Map(Object.entries(os.errno).map(([name, n]) => [n, name])
 const NOT_REGULAR = 1;
 const MTIME_DIFFERS = 3;
 
-const notRegular = (path) => `${path} is no longer a regular file: re-ingest the dataset`;
-const sizeDiffers = (path) => `${path} is no longer the indexed file (size differs): re-ingest the dataset`;
-const mtimeDiffers = (path) => `${path} changed since it was indexed (modification time differs): re-ingest the dataset`;
+// Why a file was refused, without its path (the caller names it as the client knows it: the
+// mirror's folder on this server is nobody else's business).
+const notRegular = () => 'is no longer a regular file: re-ingest the dataset';
+const sizeDiffers = () => 'is no longer the indexed file (size differs): re-ingest the dataset';
+const mtimeDiffers = () => 'changed since it was indexed (modification time differs): re-ingest the dataset';
+const cannotRead = (code) => `cannot be read (${code}): re-ingest the dataset`;
 
 /** Reads one file into data at `at` (size + 1 bytes must fit); '' when it is the indexed file, else why not. */
 function readOne(path, data, at, size, mtimeMs) {
@@ -55,13 +58,13 @@ function readOne(path, data, at, size, mtimeMs) {
     // Grown or shrunk between the fstat and the read.
     return got === size ? '' : sizeDiffers(path);
   } catch (err) {
-    return err.code ? `${path} cannot be read (${err.code})` : err.message;
+    return cannotRead(err.code ?? 'error');
   }
 }
 
 /** Why the compiled reader refused a file (its answer besides 0: -errno or one of the codes above). */
 function whyNot(path, r) {
-  if (r < 0) return `${path} cannot be read (${errnoName.get(-r) ?? `errno ${-r}`})`;
+  if (r < 0) return cannotRead(errnoName.get(-r) ?? `errno ${-r}`);
   return r === NOT_REGULAR ? notRegular(path) : r === MTIME_DIFFERS ? mtimeDiffers(path) : sizeDiffers(path);
 }
 
