@@ -2,7 +2,7 @@ import { execFile } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { closeSync, existsSync, ftruncateSync, mkdirSync, mkdtempSync, openSync, readdirSync, readFileSync, rmSync, writeFileSync, writeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { promisify } from 'node:util';
 import { crc32 } from 'node:zlib';
 import { sql } from 'kysely';
@@ -15,6 +15,19 @@ const HUGE = 2 ** 32 + 4096 + 7; // past 4 GiB: ZIP64 sizes and every later offs
 const TAIL = Buffer.from('THE-END');
 const ARCHIVE = '/api/v1/datasets/gamma-chest-xray/archive.zip';
 let s: MirroredServer;
+
+/** Writes files into the mirror and records them in the index directly, as an ingestion would. */
+async function addIndexed(files: { path: string; data: Buffer }[]): Promise<void> {
+  for (const f of files) {
+    mkdirSync(dirname(join(s.root, f.path)), { recursive: true });
+    writeFileSync(join(s.root, f.path), f.data);
+  }
+  await s.db.insertInto('files').values(files.map((f) => ({
+    slug: 'gamma-chest-xray', path: f.path, size: f.data.length, mtime_ms: indexedMtime(join(s.root, f.path)), sha256: sha256(f.data),
+    crc32: (crc32(f.data) >>> 0).toString(16).padStart(8, '0'), kind: 'other', format: 'file', meta: null, error: null, label: null,
+    split: null, series_uid: null, role: null, pair_path: null, thumb: null, thumb_error: null,
+  }))).execute();
+}
 
 beforeAll(async () => {
   s = await startMirroredServer();
@@ -151,13 +164,7 @@ describe('archives of more files than a page, larger than a block', () => {
       const data = Buffer.alloc((i * 7919) % 2411, `file ${i};`);
       files.push({ path: `many/f${String(i).padStart(4, '0')}.txt`, data });
     }
-    mkdirSync(join(s.root, 'many'), { recursive: true });
-    for (const f of files) writeFileSync(join(s.root, f.path), f.data);
-    await s.db.insertInto('files').values(files.map((f) => ({
-      slug: 'gamma-chest-xray', path: f.path, size: f.data.length, mtime_ms: indexedMtime(join(s.root, f.path)), sha256: sha256(f.data),
-      crc32: (crc32(f.data) >>> 0).toString(16).padStart(8, '0'), kind: 'other', format: 'file', meta: null, error: null, label: null,
-      split: null, series_uid: null, role: null, pair_path: null, thumb: null, thumb_error: null,
-    }))).execute();
+    await addIndexed(files);
     const url = `${s.base}${ARCHIVE}?path=many/`;
     const whole = Buffer.from(await (await fetch(url)).arrayBuffer());
     expect(whole.length).toBeGreaterThan(2 * 1024 * 1024);
@@ -192,13 +199,7 @@ describe('archive packs', () => {
       const data = Buffer.alloc(i % 50 === 7 ? 70_000 : (i * 7919) % 2111, `packed ${i};`);
       files.push({ path: `packed/p${String(i).padStart(4, '0')}.txt`, data });
     }
-    mkdirSync(join(s.root, 'packed'), { recursive: true });
-    for (const f of files) writeFileSync(join(s.root, f.path), f.data);
-    await s.db.insertInto('files').values(files.map((f) => ({
-      slug: 'gamma-chest-xray', path: f.path, size: f.data.length, mtime_ms: indexedMtime(join(s.root, f.path)), sha256: sha256(f.data),
-      crc32: (crc32(f.data) >>> 0).toString(16).padStart(8, '0'), kind: 'other', format: 'file', meta: null, error: null, label: null,
-      split: null, series_uid: null, role: null, pair_path: null, thumb: null, thumb_error: null,
-    }))).execute();
+    await addIndexed(files);
     const packDir = join(s.config.dataDir, 'packs');
     const packs = () => (existsSync(packDir) ? readdirSync(packDir).filter((n) => n.endsWith('.pack')) : []);
     const url = `${s.base}${ARCHIVE}?path=packed/`;
@@ -235,12 +236,7 @@ print(json.dumps([[i.filename, hashlib.sha256(z.read(i)).hexdigest()] for i in z
     expect((JSON.parse(py) as [string, string][]).slice(0, files.length)).toEqual(files.map((f) => [`gamma-chest-xray/${f.path}`, sha256(f.data)]));
     // A file added: the archive's next download makes its new pack, and the old one is deleted.
     const data = Buffer.from('added later');
-    writeFileSync(join(s.root, 'packed/q.txt'), data);
-    await s.db.insertInto('files').values({
-      slug: 'gamma-chest-xray', path: 'packed/q.txt', size: data.length, mtime_ms: indexedMtime(join(s.root, 'packed/q.txt')), sha256: sha256(data),
-      crc32: (crc32(data) >>> 0).toString(16).padStart(8, '0'), kind: 'other', format: 'file', meta: null, error: null, label: null,
-      split: null, series_uid: null, role: null, pair_path: null, thumb: null, thumb_error: null,
-    }).execute();
+    await addIndexed([{ path: 'packed/q.txt', data }]);
     const changed = Buffer.from(await (await fetch(url)).arrayBuffer());
     expect(changed.includes(data)).toBe(true);
     await s.services.downloads.packsSettled();
@@ -267,12 +263,7 @@ describe('archive plans reused while the index is unchanged', () => {
     expect(again.headers.get('etag')).toBe(first.headers.get('etag'));
     expect(Buffer.from(await again.arrayBuffer()).equals(a)).toBe(true);
     const data = Buffer.from('a new file after the first download');
-    writeFileSync(join(s.root, 'train/new.txt'), data);
-    await s.db.insertInto('files').values({
-      slug: 'gamma-chest-xray', path: 'train/new.txt', size: data.length, mtime_ms: indexedMtime(join(s.root, 'train/new.txt')), sha256: sha256(data),
-      crc32: (crc32(data) >>> 0).toString(16).padStart(8, '0'), kind: 'other', format: 'file', meta: null, error: null, label: null,
-      split: null, series_uid: null, role: null, pair_path: null, thumb: null, thumb_error: null,
-    }).execute();
+    await addIndexed([{ path: 'train/new.txt', data }]);
     try {
       const after = await fetch(url);
       expect(after.headers.get('etag')).not.toBe(first.headers.get('etag'));
