@@ -48,20 +48,19 @@ async function* put(s: Sink, buf: Uint8Array, copy = setCopy): AsyncGenerator<Bu
 /** The error of a file that is not (or no longer) the indexed one, named as the client knows it. */
 const named = (name: string, err: unknown) => new Error(`${name} ${(err as Error).message}`);
 
-/** `length` bytes of a large file from `offset` into the sink, read straight into the blocks on the thread pool (the sink's last block is left to the caller). */
-async function* largeFile(s: Sink, raw: RawFilesRepo, name: string, absPath: string, size: number, mtimeMs: number, offset: number, length: number, block: number): AsyncGenerator<Buffer> {
+/**
+ * `length` bytes of a large file from `offset` into the sink, read straight into the blocks on the
+ * thread pool, the first read filling the block its header is in (the sink's last block is left to
+ * the caller). Every block but the stream's last goes out full: a block of the header alone, sent
+ * first so that the file was read into whole blocks, made a short write per file, and the archive
+ * of the bench (480 files of 4 MiB) 8-10% slower (30 interleaved downloads each, both ways round).
+ */
+async function* largeFile(s: Sink, raw: RawFilesRepo, name: string, absPath: string, size: number, mtimeMs: number, offset: number, length: number): AsyncGenerator<Buffer> {
   let f: ReturnType<RawFilesRepo['openSized']>;
   try {
     f = raw.openSized(absPath, size, mtimeMs);
   } catch (err) {
     throw named(name, err);
-  }
-  // Headers alone in a block go out first, so that the file is read in whole blocks: half as
-  // many reads as when each block straddles the file's start.
-  if (s.len > 0 && length >= block) {
-    yield s.out.subarray(0, s.len);
-    s.out = await s.blocks.take();
-    s.len = 0;
   }
   try {
     for (let pos = offset, left = length; left > 0;) {
@@ -117,7 +116,7 @@ export function folderBytes(resolve: ReturnType<RawFilesRepo['folderResolver']>,
 export async function* fileBytes(raw: RawFilesRepo, name: string, absPath: string, size: number, mtimeMs: number, start: number, length: number, blocks: BlockSource): AsyncGenerator<Buffer> {
   const s: Sink = { out: await blocks.take(), len: 0, blocks };
   try {
-    yield* largeFile(s, raw, name, absPath, size, mtimeMs, start, length, s.out.length);
+    yield* largeFile(s, raw, name, absPath, size, mtimeMs, start, length);
   } catch (err) {
     blocks.give(s.out);
     throw err;
@@ -141,7 +140,6 @@ export async function* archiveBytes(src: ArchiveSource, start: number, end: numb
     return c;
   };
   const s: Sink = { out: await blocks.take(), len: 0, blocks };
-  const block = s.out.length;
   // Asked once per change of folder.
   const small = archiveSmallFiles(src.small, src.smallLimits, folderBytes(resolve, src.roots), src.stale);
   let pack: PackFile | null = null;
@@ -175,7 +173,7 @@ export async function* archiveBytes(src: ArchiveSource, start: number, end: numb
           // keeps both is still caught by the CRC check of every zip reader on extraction, and by
           // the SHA-256 of MANIFEST.tsv).
           if (piece.head) yield* put(s, piece.head);
-          yield* largeFile(s, src.raw, piece.name, fileOf(piece), piece.size, piece.mtimeMs, piece.offset, piece.length, block);
+          yield* largeFile(s, src.raw, piece.name, fileOf(piece), piece.size, piece.mtimeMs, piece.offset, piece.length);
         }
       }
     }
