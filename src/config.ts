@@ -86,13 +86,14 @@ function demo(value: string | undefined, fromProcess: boolean): boolean {
   throw new ConfigError(`MEDIMG_DEMO must be 0 or 1, got "${value}"`);
 }
 
-/** A switch that is on unless set to 0. */
+/** A size in whole megabytes (MiB), in bytes. */
 function megabytes(name: string, value: string | undefined, dflt: number): number {
   if (value === undefined || value === '') return dflt * 1024 * 1024;
   if (!/^\d{1,9}$/.test(value)) throw new ConfigError(`${name} must be a whole number of megabytes (0 turns it off), got "${value}"`);
   return Number(value) * 1024 * 1024;
 }
 
+/** A switch that is on unless set to 0. */
 function onUnlessZero(name: string, value: string | undefined): boolean {
   if (value === undefined || value === '' || value === '1') return true;
   if (value === '0') return false;

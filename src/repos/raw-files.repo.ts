@@ -134,8 +134,9 @@ export function createRawFilesRepo() {
      * A checked file (opened with O_NOFOLLOW, a regular file of `expectSize` bytes, modified at
      * `expectMtimeMs`, whole ms: the test re-ingestion uses to decide that a file changed) to be
      * read into the caller's buffers; readInto() throws when the file is shorter than announced.
-     * Errors say why without the path (the caller names the file). Opening and checking are synchronous (two system calls, once per file of at least a few
-     * hundred KB), reading goes through the thread pool.
+     * Errors say why without the path (the caller names the file). Opening and checking are
+     * synchronous (two system calls, once per file of at least a few hundred KB), reading goes
+     * through the thread pool.
      */
     openSized(absPath: string, expectSize: number, expectMtimeMs: number) {
       let fd: number;

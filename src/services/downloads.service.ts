@@ -237,8 +237,6 @@ export function createDownloadsService(deps: {
     listText,
     /** The pack being made, if any, is done. */
     packsSettled: () => packs?.settled() ?? Promise.resolve(),
-    /** Why the last pack of this archive was not made, if it failed. */
-    packFailure: (d: Download) => packs?.lastFailure(packs.idOf(d.etag)) ?? null,
     /** Makes the pack of a dataset's whole archive now (after its ingestion); says what is stored. Never throws. */
     async preparePack(slug: string): Promise<string> {
       if (!packs) return 'no archive pack (turned off)';

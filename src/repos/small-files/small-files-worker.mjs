@@ -36,9 +36,9 @@ const MTIME_DIFFERS = 3;
 
 // Why a file was refused, without its path (the caller names it as the client knows it: the
 // mirror's folder on this server is nobody else's business).
-const notRegular = () => 'is no longer a regular file: re-ingest the dataset';
-const sizeDiffers = () => 'is no longer the indexed file (size differs): re-ingest the dataset';
-const mtimeDiffers = () => 'changed since it was indexed (modification time differs): re-ingest the dataset';
+const NOT_REGULAR_FILE = 'is no longer a regular file: re-ingest the dataset';
+const SIZE_DIFFERS = 'is no longer the indexed file (size differs): re-ingest the dataset';
+const MTIME_DIFFERS_MESSAGE = 'changed since it was indexed (modification time differs): re-ingest the dataset';
 const cannotRead = (code) => `cannot be read (${code}): re-ingest the dataset`;
 
 /** Reads one file into data at `at` (size + 1 bytes must fit); '' when it is the indexed file, else why not. */
@@ -48,24 +48,24 @@ function readOne(path, data, at, size, mtimeMs) {
     let got;
     try {
       const st = fstatSync(fd);
-      if (!st.isFile()) return notRegular(path);
-      if (st.size !== size) return sizeDiffers(path);
-      if (Math.trunc(st.mtimeMs) !== mtimeMs) return mtimeDiffers(path);
+      if (!st.isFile()) return NOT_REGULAR_FILE;
+      if (st.size !== size) return SIZE_DIFFERS;
+      if (Math.trunc(st.mtimeMs) !== mtimeMs) return MTIME_DIFFERS_MESSAGE;
       got = readSync(fd, data, at, size + 1, 0);
     } finally {
       closeSync(fd);
     }
     // Grown or shrunk between the fstat and the read.
-    return got === size ? '' : sizeDiffers(path);
+    return got === size ? '' : SIZE_DIFFERS;
   } catch (err) {
     return cannotRead(err.code ?? 'error');
   }
 }
 
 /** Why the compiled reader refused a file (its answer besides 0: -errno or one of the codes above). */
-function whyNot(path, r) {
+function whyNot(r) {
   if (r < 0) return cannotRead(errnoName.get(-r) ?? `errno ${-r}`);
-  return r === NOT_REGULAR ? notRegular(path) : r === MTIME_DIFFERS ? mtimeDiffers(path) : sizeDiffers(path);
+  return r === NOT_REGULAR ? NOT_REGULAR_FILE : r === MTIME_DIFFERS ? MTIME_DIFFERS_MESSAGE : SIZE_DIFFERS;
 }
 
 // [index of the file refused or -1, the compiled reader's answer for it]
@@ -98,7 +98,7 @@ parentPort.on('message', (m) => {
   if (addon) {
     addon.readBatch(paths, ends, sizes, mtimes, heads, headLens, data, status);
     failed = status[0];
-    if (failed >= 0) message = whyNot(pathAt(failed), status[1]);
+    if (failed >= 0) message = whyNot(status[1]);
   } else {
     let at = 0;
     let headAt = 0;
