@@ -36,6 +36,15 @@ const missing = (err: unknown) => (err as NodeJS.ErrnoException).code === 'ENOEN
 /** Archive packs stored in `dir` (see ZipPlan.pack): immutable files named by their id. */
 export function createArchivePacksRepo(dir: string) {
   const path = (id: string) => join(dir, `${checkId(id)}.pack`);
+  /** The names in the folder (none before the first pack). */
+  const names = (): string[] => {
+    try {
+      return readdirSync(dir);
+    } catch (err) {
+      if (missing(err)) return [];
+      throw err;
+    }
+  };
   return {
     dir,
 
@@ -116,15 +125,8 @@ export function createArchivePacksRepo(dir: string) {
 
     /** The stored packs, least recently used first. */
     list(): { id: string; size: number; usedMs: number }[] {
-      let names: string[];
-      try {
-        names = readdirSync(dir);
-      } catch (err) {
-        if (missing(err)) return [];
-        throw err;
-      }
       const out: { id: string; size: number; usedMs: number }[] = [];
-      for (const name of names) {
+      for (const name of names()) {
         const m = PACK.exec(name);
         if (!m) continue;
         try {
@@ -148,15 +150,8 @@ export function createArchivePacksRepo(dir: string) {
 
     /** Deletes the unfinished packs that no process is still writing (older than an hour). */
     sweep(nowMs = Date.now()): number {
-      let names: string[];
-      try {
-        names = readdirSync(dir);
-      } catch (err) {
-        if (missing(err)) return 0;
-        throw err;
-      }
       let removed = 0;
-      for (const name of names) {
+      for (const name of names()) {
         if (!PART.test(name)) continue;
         try {
           if (nowMs - statSync(join(dir, name)).mtimeMs > PART_MAX_AGE_MS) {

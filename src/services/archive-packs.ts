@@ -1,8 +1,9 @@
 // Archive packs: a stored copy of an archive plan's small files with their local headers, in
 // archive order (ZipPlan.pack), so that later downloads of the same archive read them as one file
 // instead of opening, checking and reading each (10,000 files of 8 KiB: ~60 ms of a reader
-// thread per download). A pack is made after a download of its archive ends, from the mirror
-// (each file checked against the index like any download), and named after the archive's
+// thread per download). A pack is made at the end of an ingestion (the dataset's whole archive)
+// or after a download of an archive ends, from the mirror (each file checked against the index
+// like any download), and named after the archive's
 // content (its entries' names, sizes and CRC-32s), so it stands for exactly the bytes the index
 // describes; a file changed on disk since indexing makes no pack. Packs are kept up to a total
 // size, the least recently used deleted first.

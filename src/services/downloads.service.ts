@@ -139,8 +139,7 @@ export function createDownloadsService(deps: {
   const plans = new Map<string, { revs: string; plan: Promise<ZipPlan> }>();
   const keyOf = (parts: ArchivePart[]) => createHash('sha256').update(JSON.stringify(parts.map((p) =>
     [p.card.slug, p.root, p.indexedAt, p.filter.prefix ?? '', p.filter.label ?? '', p.card]))).digest('hex');
-  async function planFor(parts: ArchivePart[]): Promise<ZipPlan> {
-    const key = keyOf(parts);
+  async function planFor(parts: ArchivePart[], key: string): Promise<ZipPlan> {
     const revs = JSON.stringify([...(await deps.downloads.fileRevisions(parts.map((p) => p.card.slug))).values()]);
     const hit = plans.get(key);
     // A plan of older revisions is dropped at once (revisions only grow: it can never be used again).
@@ -159,30 +158,30 @@ export function createDownloadsService(deps: {
 
   // The pack id each recent archive had when last asked for.
   const lastPacks = new Map<string, string>();
-  /** The archive's plan, ETag and pack id. */
+  /** The archive's plan, ETag and pack id; the pack of what the archive was before a change (it will not be asked for again) is deleted. */
   async function planned(parts: ArchivePart[]) {
+    const key = keyOf(parts);
     let plan: ZipPlan;
     try {
-      plan = await planFor(parts);
+      plan = await planFor(parts, key);
     } catch (err) {
       throw err instanceof AppError ? err : staleIndex((err as Error).message);
     }
     const etag = `"${createHash('sha256').update(`${ARCHIVE_FORMAT}\n${plan.fingerprint}`).digest('hex')}"`;
-    return { plan, etag, packId: packs?.idOf(etag) };
-  }
-
-  async function archive(parts: ArchivePart[], filename: string): Promise<Download> {
-    const { plan, etag, packId } = await planned(parts);
-    const roots = parts.map((p) => p.root);
+    const packId = packs?.idOf(etag);
     if (packs && packId) {
-      // The pack of what this archive was before a change will not be asked for again.
-      const key = keyOf(parts);
       const before = lastPacks.get(key);
       if (before !== undefined && before !== packId) packs.discard(before);
       lastPacks.delete(key);
       lastPacks.set(key, packId);
       if (lastPacks.size > 256) lastPacks.delete(lastPacks.keys().next().value!);
     }
+    return { plan, etag, packId };
+  }
+
+  async function archive(parts: ArchivePart[], filename: string): Promise<Download> {
+    const { plan, etag, packId } = await planned(parts);
+    const roots = parts.map((p) => p.root);
     const source: ArchiveSource = { plan, roots, raw, small: deps.small, smallLimits: SMALL_LIMITS, stale: staleIndex };
     const dates = parts.map((p) => (p.indexedAt ? Date.parse(p.indexedAt) : NaN)).filter((d) => !Number.isNaN(d));
 
